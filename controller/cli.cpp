@@ -1,0 +1,149 @@
+#include "controller/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <ostream>
+
+#include "controller/plan.h"
+#include "controller/plan_output.h"
+#include "controller/profile_loader.h"
+#include "controller/spec_loader.h"
+
+#ifndef SNOC_VERSION
+#define SNOC_VERSION "0.0.0"
+#endif
+
+namespace snoc {
+namespace {
+
+struct Options {
+    std::vector<std::string> profile_dirs;
+    std::string file;
+    std::string profile_name;
+    std::string output = "text";
+};
+
+OutputFormat format_of(const Options& o) { return o.output == "json" ? OutputFormat::Json : OutputFormat::Text; }
+
+// Loads profiles; a broken profile is reported but does not stop the others.
+ProfileMap profiles_or_report(const Options& o, Diagnostics& diags) { return load_profiles(o.profile_dirs, diags); }
+
+void print_count(const Diagnostics& d, std::ostream& err) {
+    err << d.error_count() << " error" << (d.error_count() == 1 ? "" : "s") << ", " << d.warning_count()
+        << " warning" << (d.warning_count() == 1 ? "" : "s") << "\n";
+}
+
+int cmd_validate(const Options& o, std::ostream& out, std::ostream& err) {
+    Diagnostics diags;
+    const ProfileMap profiles = profiles_or_report(o, diags);
+    const auto spec = spec::load_spec_file(o.file, profiles, diags);
+    if (format_of(o) == OutputFormat::Json) {
+        auto j = to_json(diags);
+        j["file"] = o.file;
+        out << j.dump(2) << "\n";
+    } else {
+        print_diagnostics(diags, OutputFormat::Text, err);
+        if (spec) {
+            out << o.file << ": valid (" << spec->nics.size() << " NICs, " << spec->workloads.size()
+                << " workloads, " << spec->policies.size() << " policy rules)\n";
+        }
+        if (!diags.all().empty()) print_count(diags, err);
+    }
+    return spec ? kExitOk : kExitInvalidInput;
+}
+
+int cmd_plan(const Options& o, std::ostream& out, std::ostream& err) {
+    Diagnostics diags;
+    const ProfileMap profiles = profiles_or_report(o, diags);
+    const auto spec = spec::load_spec_file(o.file, profiles, diags);
+    // Diagnostics go to stderr so that -o json output on stdout stays parseable.
+    print_diagnostics(diags, OutputFormat::Text, err);
+    if (!spec) {
+        print_count(diags, err);
+        return kExitInvalidInput;
+    }
+    print_plan(plan::build_plan(*spec, profiles), format_of(o), out);
+    return kExitOk;
+}
+
+int cmd_profiles(const Options& o, std::ostream& out, std::ostream& err) {
+    Diagnostics diags;
+    const ProfileMap profiles = profiles_or_report(o, diags);
+    print_diagnostics(diags, OutputFormat::Text, err);
+    if (o.profile_name.empty()) {
+        print_profile_list(profiles, format_of(o), out);
+        return diags.has_errors() ? kExitInvalidInput : kExitOk;
+    }
+    auto it = profiles.find(o.profile_name);
+    if (it == profiles.end()) {
+        err << "snoc: no NIC profile named '" << o.profile_name << "'; `snoc profiles` lists them\n";
+        return kExitUsage;
+    }
+    print_profile(it->second, format_of(o), out);
+    return diags.has_errors() ? kExitInvalidInput : kExitOk;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    CLI::App app{"snoc: SmartNIC offload controller for Open vSwitch and SR-IOV.\n"
+                 "Configures NICs, wires OVS and offloads policy flows from one YAML file.",
+                 "snoc"};
+    app.footer("Exit codes: 0 success, 1 invalid spec or profile (nothing was changed), 2 usage error, 4 internal error.\n"
+               "Docs: docs/spec-reference.md, docs/nic-profiles.md");
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("snoc ") + SNOC_VERSION);
+    Options o;
+    app.add_option("--profiles-dir", o.profile_dirs,
+                   "Extra directory of NIC profile YAML files (adds to or overrides the built-in profiles)")
+        ->check(CLI::ExistingDirectory);
+
+    auto add_output = [&](CLI::App* sub) {
+        sub->add_option("-o,--output", o.output, "Output format")->check(CLI::IsMember({"text", "json"}));
+    };
+
+    CLI::App* validate = app.add_subcommand("validate", "Check a deployment spec; report every error with its location");
+    validate->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
+    add_output(validate);
+
+    CLI::App* plan = app.add_subcommand(
+        "plan", "Print the desired state of a spec: NIC steps, OVS state, flows, offload verdicts with reasons");
+    plan->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
+    add_output(plan);
+
+    CLI::App* profiles = app.add_subcommand("profiles", "List NIC profiles, or show one in full");
+    profiles->add_option("name", o.profile_name, "Profile name");
+    add_output(profiles);
+
+    // CLI11 parses a reversed vector of the arguments after the program name.
+    std::vector<std::string> rev(args.rbegin(), args.rend());
+    try {
+        app.parse(rev);
+    } catch (const CLI::CallForHelp&) {
+        out << app.help();
+        return kExitOk;
+    } catch (const CLI::CallForAllHelp&) {
+        out << app.help("", CLI::AppFormatMode::All);
+        return kExitOk;
+    } catch (const CLI::CallForVersion&) {
+        out << "snoc " << SNOC_VERSION << "\n";
+        return kExitOk;
+    } catch (const CLI::ParseError& e) {
+        err << "snoc: " << e.what() << "\n";
+        err << "Run 'snoc --help' for usage.\n";
+        return kExitUsage;
+    }
+
+    try {
+        if (validate->parsed()) return cmd_validate(o, out, err);
+        if (plan->parsed()) return cmd_plan(o, out, err);
+        if (profiles->parsed()) return cmd_profiles(o, out, err);
+    } catch (const std::exception& e) {
+        err << "snoc: internal error: " << e.what() << "\n";
+        return kExitInternal;
+    }
+    return kExitUsage;
+}
+
+}  // namespace snoc

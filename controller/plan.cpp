@@ -1,0 +1,375 @@
+#include "controller/plan.h"
+
+#include <algorithm>
+
+#include "controller/port_directory.h"
+#include "offload/policy_syntax.h"
+#include "offload/tunnel_lowering.h"
+#include "ovs-integration/openflow_render.h"
+
+namespace snoc::plan {
+namespace {
+
+using offload::Placement;
+using offload::Reason;
+using offload::ReasonCode;
+
+std::string devlink_handle(const spec::NicSpec& nic) {
+    return nic.pci.empty() ? "<devlink handle of " + nic.pf + ">" : "pci/" + nic.pci;
+}
+
+std::string pf_name(const spec::NicSpec& nic) { return nic.pf.empty() ? "<pf of " + nic.pci + ">" : nic.pf; }
+
+std::string sriov_path(const spec::NicSpec& nic) {
+    return nic.pci.empty() ? "/sys/class/net/" + nic.pf + "/device/sriov_numvfs"
+                           : "/sys/bus/pci/devices/" + nic.pci + "/sriov_numvfs";
+}
+
+class Builder {
+public:
+    Builder(const spec::Spec& s, const ProfileMap& profiles)
+        : s_(s), profiles_(profiles), ports_(spec::build_port_directory(s)) {}
+
+    Plan build() {
+        plan_.file = s_.file;
+        for (const auto& nic : s_.nics) nic_steps(nic);
+        for (const auto& w : s_.workloads) workload_steps(w);
+        ovs_state();
+        rules();
+        enforce_capacity();
+        hardware_rule_steps();
+        summarize();
+        return std::move(plan_);
+    }
+
+private:
+    void step(Phase phase, std::string subject, std::string description, std::string command = {}) {
+        plan_.steps.push_back({phase, std::move(subject), std::move(description), std::move(command)});
+    }
+
+    const offload::NicProfile* profile_of(const spec::NicSpec& nic) const {
+        auto it = profiles_.find(nic.profile);
+        return it == profiles_.end() ? nullptr : &it->second;
+    }
+
+    void nic_steps(const spec::NicSpec& nic) {
+        const offload::NicProfile* p = profile_of(nic);
+        const std::string dev = devlink_handle(nic);
+        const std::string vfs = std::to_string(nic.num_vfs);
+        const std::string mode(to_string(nic.eswitch_mode));
+        auto set_mode = [&] {
+            step(Phase::Nic, nic.name, "eswitch mode is " + mode, "devlink dev eswitch set " + dev + " mode " + mode);
+        };
+        auto set_vfs = [&](const std::string& count) {
+            step(Phase::Nic, nic.name, count + " VFs exist", "echo " + count + " > " + sriov_path(nic));
+        };
+        // Drivers differ in when the eswitch mode may change; the profile says which order works.
+        const auto rule = p ? p->mode_change : offload::ModeChangeRule::Any;
+        if (rule == offload::ModeChangeRule::RequiresNoVfs) {
+            step(Phase::Nic, nic.name, "no VFs exist while the eswitch mode changes (profile: requires_no_vfs)",
+                 "echo 0 > " + sriov_path(nic));
+            set_mode();
+            set_vfs(vfs);
+        } else if (rule == offload::ModeChangeRule::RequiresUnbound && nic.num_vfs > 0) {
+            set_vfs(vfs);
+            step(Phase::Nic, nic.name, "VFs are unbound from their driver while the mode changes (profile: requires_unbound)",
+                 "echo <vf pci> > /sys/bus/pci/drivers/<vf driver>/unbind   # for each VF");
+            set_mode();
+            step(Phase::Nic, nic.name, "VFs are bound to their driver again",
+                 "echo <vf pci> > /sys/bus/pci/drivers/<vf driver>/bind   # for each VF");
+        } else {
+            set_mode();
+            set_vfs(vfs);
+        }
+        if (nic.hw_tc_offload) {
+            step(Phase::Nic, nic.name, "hw-tc-offload is on for the PF and its representors",
+                 "ethtool -K " + pf_name(nic) + " hw-tc-offload on");
+        }
+        if (nic.irq_affinity) {
+            step(Phase::Nic, nic.name, "PF and VF queue IRQs are pinned to CPUs of the NIC's NUMA node",
+                 "cat /sys/bus/pci/devices/" + (nic.pci.empty() ? std::string("<pci>") : nic.pci) +
+                     "/numa_node; echo <cpus> > /proc/irq/<irq>/smp_affinity_list");
+        }
+        if (nic.eswitch_mode == offload::EswitchMode::Switchdev) {
+            for (uint16_t i = 0; i < nic.num_vfs; ++i) {
+                step(Phase::Nic, nic.name + " vf " + std::to_string(i),
+                     "the representor of VF " + std::to_string(i) + " is named " + spec::representor_name(nic, i),
+                     "ip link set <netdev with phys_port_name pf0vf" + std::to_string(i) + "> name " +
+                         spec::representor_name(nic, i));
+            }
+        }
+        for (const spec::VfSpec& vf : nic.vfs) vf_steps(nic, vf);
+    }
+
+    void vf_steps(const spec::NicSpec& nic, const spec::VfSpec& vf) {
+        const std::string subject = nic.name + " vf " + std::to_string(vf.index);
+        const std::string ip_vf = "ip link set " + pf_name(nic) + " vf " + std::to_string(vf.index);
+        if (vf.mac) {
+            step(Phase::Nic, subject, "MAC is " + net::format_mac(*vf.mac),
+                 "devlink port function set " + devlink_handle(nic) + "/<port of vf " + std::to_string(vf.index) +
+                     "> hw_addr " + net::format_mac(*vf.mac));
+        }
+        if (vf.vlan) {
+            std::string q = vf.qos ? " qos " + std::to_string(*vf.qos) : "";
+            step(Phase::Nic, subject, "port VLAN is " + std::to_string(*vf.vlan) + q,
+                 ip_vf + " vlan " + std::to_string(*vf.vlan) + q);
+        }
+        if (vf.trust) step(Phase::Nic, subject, std::string("trust is ") + (*vf.trust ? "on" : "off"),
+                           ip_vf + " trust " + (*vf.trust ? "on" : "off"));
+        if (vf.spoofchk) step(Phase::Nic, subject, std::string("spoof checking is ") + (*vf.spoofchk ? "on" : "off"),
+                              ip_vf + " spoofchk " + (*vf.spoofchk ? "on" : "off"));
+        if (vf.max_tx_rate_mbps) {
+            step(Phase::Nic, subject, "TX rate is at most " + std::to_string(*vf.max_tx_rate_mbps) + " Mbit/s",
+                 ip_vf + " max_tx_rate " + std::to_string(*vf.max_tx_rate_mbps));
+        }
+    }
+
+    void workload_steps(const spec::WorkloadSpec& w) {
+        const std::string subject = "workload " + w.name;
+        const std::string ns = "ip -n " + w.netns + " ";
+        step(Phase::Workload, subject, "network namespace " + w.netns + " exists", "ip netns add " + w.netns);
+        if (w.attach == spec::AttachKind::Vf) {
+            step(Phase::Workload, subject,
+                 "VF " + std::to_string(w.vf) + " of " + w.nic + " is " + w.ifname + " in namespace " + w.netns,
+                 "ip link set <vf " + std::to_string(w.vf) + " netdev> netns " + w.netns + " && " + ns +
+                     "link set <vf netdev> name " + w.ifname);
+        } else {
+            step(Phase::Workload, subject, "veth " + w.host_ifname + " <-> " + w.ifname + " in namespace " + w.netns,
+                 "ip link add " + w.host_ifname + " type veth peer name " + w.ifname + " netns " + w.netns);
+        }
+        if (w.mac) {
+            step(Phase::Workload, subject, "MAC of " + w.ifname + " is " + net::format_mac(*w.mac),
+                 ns + "link set " + w.ifname + " address " + net::format_mac(*w.mac));
+        }
+        if (w.mtu != 1500) {
+            step(Phase::Workload, subject, "MTU of " + w.ifname + " is " + std::to_string(w.mtu),
+                 ns + "link set " + w.ifname + " mtu " + std::to_string(w.mtu));
+        }
+        for (const auto& a : w.addresses) {
+            step(Phase::Workload, subject, w.ifname + " has address " + net::format_prefix(a),
+                 ns + "addr add " + net::format_prefix(a) + " dev " + w.ifname);
+        }
+        step(Phase::Workload, subject, w.ifname + " is up", ns + "link set " + w.ifname + " up");
+        if (w.gateway) {
+            step(Phase::Workload, subject, "default route via " + net::format_ip(*w.gateway),
+                 ns + "route add default via " + net::format_ip(*w.gateway));
+        }
+    }
+
+    void ovs_state() {
+        OvsState& o = plan_.ovs;
+        const spec::OvsSpec& in = s_.ovs;
+        o.bridge = in.bridge;
+        o.datapath_type = in.datapath_type;
+        o.other_config = in.other_config;
+        o.other_config["hw-offload"] = in.hw_offload ? "true" : "false";
+        o.other_config["tc-policy"] = std::string(to_string(in.tc_policy));
+
+        for (const auto& [k, v] : o.other_config) {
+            step(Phase::Ovs, "Open_vSwitch", "other_config:" + k + "=" + v,
+                 "ovs-vsctl set Open_vSwitch . other_config:" + k + "=" + v);
+        }
+        step(Phase::Ovs, "Open_vSwitch",
+             "ovs-vswitchd runs with the hw-offload setting above (a change takes full effect only after a restart of "
+             "ovs-vswitchd; apply reports it as pending)");
+        step(Phase::Ovs, "bridge " + in.bridge, "bridge exists with datapath_type " + in.datapath_type,
+             "ovs-vsctl --may-exist add-br " + in.bridge + " -- set Bridge " + in.bridge + " datapath_type=" +
+                 in.datapath_type + " external_ids:snoc-owner=snoc");
+
+        for (const auto& nic : s_.nics) {
+            add_port({pf_name(nic), "", "uplink of " + nic.name, std::nullopt, {}, {{"snoc-nic", nic.name}}});
+        }
+        for (const auto& w : s_.workloads) {
+            OvsPort p;
+            p.name = spec::ovs_port_name(s_, w.name);
+            p.tag = w.vlan;
+            p.external_ids["snoc-workload"] = w.name;
+            if (w.attach == spec::AttachKind::Vf) {
+                p.role = "representor of " + w.nic + " VF " + std::to_string(w.vf) + " (workload " + w.name + ")";
+                p.external_ids["snoc-nic"] = w.nic;
+                p.external_ids["snoc-vf"] = std::to_string(w.vf);
+            } else {
+                p.role = "veth of workload " + w.name;
+            }
+            add_port(std::move(p));
+        }
+        for (const auto& t : in.tunnels) {
+            OvsPort p;
+            p.name = t.name;
+            p.type = std::string(to_string(t.type));
+            p.role = std::string(to_string(t.type)) + " tunnel" + (t.nic.empty() ? "" : " over " + t.nic);
+            p.options["remote_ip"] = t.remote_ip ? net::format_ip(*t.remote_ip) : "flow";
+            if (t.local_ip) p.options["local_ip"] = net::format_ip(*t.local_ip);
+            p.options["key"] = t.key ? std::to_string(*t.key) : "flow";
+            if (t.dst_port) p.options["dst_port"] = std::to_string(t.dst_port);
+            add_port(std::move(p));
+        }
+        for (const auto& m : s_.meters) {
+            std::string meter = "meter=" + std::to_string(m.id) + ",kbps" + (m.burst_kb ? ",burst" : "") +
+                                ",bands=type=drop,rate=" + std::to_string(m.rate_kbps) +
+                                (m.burst_kb ? ",burst_size=" + std::to_string(m.burst_kb) : "");
+            step(Phase::Ovs, "meter " + std::to_string(m.id), "meter " + std::to_string(m.id) + " limits to " +
+                                                                  std::to_string(m.rate_kbps) + " kbit/s",
+                 "ovs-ofctl -O OpenFlow13 add-meter " + in.bridge + " " + meter);
+            o.meters.push_back(meter);
+        }
+    }
+
+    void add_port(OvsPort p) {
+        p.external_ids["snoc-owner"] = "snoc";
+        std::string cmd = "ovs-vsctl --may-exist add-port " + s_.ovs.bridge + " " + p.name;
+        if (p.tag) cmd += " tag=" + std::to_string(*p.tag);
+        cmd += " -- set Interface " + p.name;
+        if (!p.type.empty()) cmd += " type=" + p.type;
+        for (const auto& [k, v] : p.options) cmd += " options:" + k + "=" + v;
+        for (const auto& [k, v] : p.external_ids) cmd += " external_ids:" + k + "=" + v;
+        step(Phase::Ovs, "port " + p.name, "port " + p.name + " (" + p.role + ") is on " + s_.ovs.bridge, cmd);
+        plan_.ovs.ports.push_back(std::move(p));
+    }
+
+    void rules() {
+        auto ovs_port = [&](const std::string& name) { return spec::ovs_port_name(s_, name); };
+        for (const spec::PolicySpec& p : s_.policies) {
+            RulePlan r;
+            r.name = p.name;
+            r.text = p.text;
+            r.canonical = flow::format_flow(p.flow);
+            r.priority = p.flow.priority;
+            r.cookie = ovs::policy_cookie(p.name);
+            r.openflow = ovs::render_openflow(p.flow, r.cookie, ovs_port);
+            plan_.ovs.flows.push_back(r.openflow);
+
+            auto lowered_or_error = offload::lower_tunnels(p.flow, ports_);
+            if (auto* err = std::get_if<offload::LoweringError>(&lowered_or_error)) {
+                // Validation already rejects these; keep the reason if a caller skipped it.
+                r.placement = Placement::Ovs;
+                r.reasons.push_back({ReasonCode::UnknownPort, "tunnel", err->message});
+                plan_.rules.push_back(std::move(r));
+                continue;
+            }
+            const flow::Flow& lowered = std::get<flow::Flow>(lowered_or_error);
+            decide(r, lowered);
+            plan_.rules.push_back(std::move(r));
+        }
+    }
+
+    void decide(RulePlan& r, const flow::Flow& lowered) {
+        const auto nic_name = offload::rule_nic(lowered, ports_);
+        const spec::NicSpec* nic = nic_name ? s_.find_nic(*nic_name) : nullptr;
+        const offload::NicProfile* profile = nic ? profile_of(*nic) : nullptr;
+        if (lowered.match.in_port) r.attach_port = spec::ovs_port_name(s_, *lowered.match.in_port);
+
+        if (!nic || !profile) {
+            // No eSwitch behind the in_port: say why, then whether tc software can still run it.
+            const auto sw = offload::check_tc_software(lowered, ports_);
+            if (lowered.match.in_port) {
+                const offload::PortInfo* in = offload::find_port(ports_, *lowered.match.in_port);
+                if (!in || in->kind == offload::PortKind::Veth || in->kind == offload::PortKind::Local ||
+                    *lowered.match.in_port == offload::kLocalPort) {
+                    r.reasons.push_back({ReasonCode::PortNotOnEswitch, *lowered.match.in_port,
+                                         "in_port '" + *lowered.match.in_port + "' has no NIC eSwitch behind it"});
+                } else {
+                    r.reasons.push_back({ReasonCode::PortNotOnEswitch, *lowered.match.in_port,
+                                         "in_port '" + *lowered.match.in_port + "' has no NIC with a known profile"});
+                }
+            }
+            r.reasons.insert(r.reasons.end(), sw.reasons.begin(), sw.reasons.end());
+            const bool ovs_uses_tc = s_.ovs.hw_offload && s_.ovs.datapath_type == "system" &&
+                                     s_.ovs.tc_policy != spec::TcPolicy::SkipSw;
+            r.placement = sw.offloadable && ovs_uses_tc ? Placement::TcSoftware : Placement::Ovs;
+            return;
+        }
+        r.nic = nic->name;
+        for (const auto& [backend, caps] : profile->backends) {
+            r.verdicts.push_back(offload::check_rule(lowered, ports_, nic->name, *profile, backend));
+        }
+        auto chosen = std::find_if(r.verdicts.begin(), r.verdicts.end(),
+                                   [&](const offload::BackendVerdict& v) { return v.backend == nic->backend; });
+        if (chosen == r.verdicts.end()) {
+            r.reasons.push_back({ReasonCode::BackendUnsupported, std::string(to_string(nic->backend)),
+                                 "NIC profile " + profile->name + " lists no " + std::string(to_string(nic->backend)) +
+                                     " offload"});
+            r.placement = Placement::Ovs;
+            return;
+        }
+        if (!chosen->offloadable) {
+            r.reasons = chosen->reasons;
+            r.placement = Placement::Ovs;
+            return;
+        }
+        if (nic->backend == offload::Backend::TcFlower && s_.ovs.tc_policy == spec::TcPolicy::SkipHw) {
+            r.reasons.push_back({ReasonCode::BackendUnsupported, "tc_policy",
+                                 "ovs.tc_policy is skip_hw: tc rules stay in software"});
+            r.placement = Placement::TcSoftware;
+            return;
+        }
+        r.placement = Placement::Hardware;
+    }
+
+    // A NIC's table holds max_rules rules: the highest priorities get them,
+    // in spec order among equals, and the rest stay with OVS.
+    void enforce_capacity() {
+        std::map<std::string, std::vector<RulePlan*>> by_nic;
+        for (auto& r : plan_.rules) {
+            if (r.placement == Placement::Hardware) by_nic[r.nic].push_back(&r);
+        }
+        for (auto& [nic_name, rules] : by_nic) {
+            const spec::NicSpec* nic = s_.find_nic(nic_name);
+            const offload::NicProfile* profile = nic ? profile_of(*nic) : nullptr;
+            const offload::BackendCaps* caps = profile ? profile->caps(nic->backend) : nullptr;
+            if (!caps || !caps->max_rules) continue;
+            std::stable_sort(rules.begin(), rules.end(), [](const RulePlan* a, const RulePlan* b) {
+                return a->priority > b->priority;
+            });
+            for (size_t i = *caps->max_rules; i < rules.size(); ++i) {
+                rules[i]->placement = Placement::Ovs;
+                rules[i]->reasons.push_back(
+                    {ReasonCode::TableFull, nic_name,
+                     "NIC " + nic_name + " holds " + std::to_string(*caps->max_rules) + " rules (profile " +
+                         profile->name + "); this is rule " + std::to_string(i + 1) + " by priority"});
+            }
+        }
+    }
+
+    void hardware_rule_steps() {
+        if (!plan_.ovs.flows.empty()) {
+            step(Phase::Flows, "bridge " + s_.ovs.bridge,
+                 std::to_string(plan_.ovs.flows.size()) + " policy flows with snoc's owner cookie are installed",
+                 "ovs-ofctl -O OpenFlow14 --bundle add-flows " + s_.ovs.bridge + " -   # flows below, on stdin");
+        }
+        for (const auto& r : plan_.rules) {
+            if (r.placement != Placement::Hardware) continue;
+            const spec::NicSpec* nic = s_.find_nic(r.nic);
+            step(Phase::HardwareRules, "rule " + r.name,
+                 std::string(to_string(nic->backend)) + " rule on " + r.attach_port + " ingress in NIC " + r.nic +
+                     (s_.ovs.tc_policy == spec::TcPolicy::SkipSw ? " (skip_sw)" : ""));
+        }
+    }
+
+    void summarize() {
+        plan_.summary.rules = plan_.rules.size();
+        for (const auto& r : plan_.rules) ++plan_.summary.by_placement[r.placement];
+    }
+
+    const spec::Spec& s_;
+    const ProfileMap& profiles_;
+    offload::PortDirectory ports_;
+    Plan plan_;
+};
+
+}  // namespace
+
+std::string_view to_string(Phase p) {
+    switch (p) {
+        case Phase::Nic: return "nic";
+        case Phase::Workload: return "workload";
+        case Phase::Ovs: return "ovs";
+        case Phase::Flows: return "flows";
+        case Phase::HardwareRules: return "hardware-rules";
+    }
+    return "unknown";
+}
+
+Plan build_plan(const spec::Spec& s, const ProfileMap& profiles) { return Builder(s, profiles).build(); }
+
+}  // namespace snoc::plan

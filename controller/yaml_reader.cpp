@@ -1,0 +1,228 @@
+#include "controller/yaml_reader.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace snoc::yaml {
+
+Cursor::Cursor(YAML::Node node, std::string path, std::string file, Diagnostics* diags, Location fallback)
+    : node_(std::move(node)), path_(std::move(path)), file_(std::move(file)), diags_(diags),
+      fallback_(std::move(fallback)) {}
+
+Location Cursor::location() const {
+    if (node_.IsDefined()) {
+        const YAML::Mark m = node_.Mark();
+        if (m.line >= 0 && m.column >= 0) return {file_, m.line + 1, m.column + 1};
+    }
+    Location loc = fallback_;
+    loc.file = file_;
+    return loc;
+}
+
+bool Cursor::quoted() const { return node_.IsScalar() && node_.Tag() == "!"; }
+
+Cursor Cursor::child(const YAML::Node& n, std::string_view key) const {
+    std::string p = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    return Cursor(n, std::move(p), file_, diags_, location());
+}
+
+Cursor Cursor::element(const YAML::Node& n, size_t index) const {
+    return Cursor(n, path_ + "[" + std::to_string(index) + "]", file_, diags_, location());
+}
+
+void Cursor::error(std::string message) const { diags_->error(location(), path_, std::move(message)); }
+void Cursor::warning(std::string message) const { diags_->warning(location(), path_, std::move(message)); }
+
+std::string Cursor::describe() const {
+    if (is_null()) return "nothing";
+    if (is_map()) return "a mapping";
+    if (is_seq()) return "a list";
+    std::string s = node_.Scalar();
+    if (s.size() > 60) s = s.substr(0, 57) + "...";
+    return "\"" + s + "\"";
+}
+
+void Cursor::expected(std::string_view what) const { error("expected " + std::string(what) + ", got " + describe()); }
+
+std::optional<std::string> Cursor::str(std::string_view what) const {
+    if (!is_scalar() || is_null()) {
+        expected(what);
+        return std::nullopt;
+    }
+    return node_.Scalar();
+}
+
+namespace {
+
+std::optional<uint64_t> parse_uint(std::string_view s) {
+    int base = 10;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s.remove_prefix(2);
+        base = 16;
+    }
+    if (s.empty()) return std::nullopt;
+    uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+    if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+std::optional<uint64_t> Cursor::uint(uint64_t min, uint64_t max, std::string_view what) const {
+    const std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    const std::string want = what.empty() ? range : std::string(what) + " (" + range + ")";
+    if (!is_scalar() || is_null() || quoted()) {
+        expected(want);
+        return std::nullopt;
+    }
+    auto v = parse_uint(node_.Scalar());
+    if (!v || *v < min || *v > max) {
+        expected(want);
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<bool> Cursor::boolean() const {
+    if (is_scalar() && !quoted()) {
+        const std::string& s = node_.Scalar();
+        if (s == "true" || s == "True" || s == "TRUE") return true;
+        if (s == "false" || s == "False" || s == "FALSE") return false;
+    }
+    expected("true or false");
+    return std::nullopt;
+}
+
+std::optional<size_t> Cursor::one_of(std::initializer_list<std::string_view> names) const {
+    if (is_scalar() && !is_null()) {
+        size_t i = 0;
+        for (auto n : names) {
+            if (node_.Scalar() == n) return i;
+            ++i;
+        }
+    }
+    std::string want = "one of ";
+    size_t i = 0;
+    for (auto n : names) {
+        if (i++) want += ", ";
+        want += n;
+    }
+    expected(want);
+    return std::nullopt;
+}
+
+std::vector<Cursor> Cursor::elements(std::string_view what) const {
+    std::vector<Cursor> out;
+    if (!is_seq()) {
+        expected("a list of " + std::string(what));
+        return out;
+    }
+    for (size_t i = 0; i < node_.size(); ++i) out.push_back(element(node_[i], i));
+    return out;
+}
+
+MapReader::MapReader(const Cursor& c, std::string_view what) : cursor_(c) {
+    if (!c.is_map()) {
+        c.expected(std::string(what) + " (a mapping of keys to values)");
+        return;
+    }
+    ok_ = true;
+    std::map<std::string, int> first_line;
+    for (auto it = c.node().begin(); it != c.node().end(); ++it) {
+        const YAML::Node key = it->first;
+        Cursor kc(key, c.path(), c.file(), &c.diags(), c.location());
+        if (!key.IsScalar()) {
+            kc.error("expected a plain key, got " + kc.describe());
+            continue;
+        }
+        const std::string name = key.Scalar();
+        auto [pos, inserted] = first_line.emplace(name, kc.location().line);
+        if (!inserted) {
+            Cursor(key, c.path().empty() ? name : c.path() + "." + name, c.file(), &c.diags(), c.location())
+                .error("duplicate key '" + name + "' (first given on line " + std::to_string(pos->second) + ")");
+            continue;
+        }
+        entries_.emplace_back(name, it->second);
+    }
+}
+
+std::optional<Cursor> MapReader::optional(std::string_view key) {
+    known_.emplace(key);
+    for (const auto& [name, value] : entries_) {
+        if (name == key) return cursor_.child(value, key);
+    }
+    return std::nullopt;
+}
+
+std::optional<Cursor> MapReader::required(std::string_view key) {
+    auto c = optional(key);
+    if (!c && ok_) cursor_.error("missing required key '" + std::string(key) + "'");
+    return c;
+}
+
+std::map<std::string, Location, std::less<>> MapReader::value_locations() const {
+    std::map<std::string, Location, std::less<>> out;
+    for (const auto& [name, value] : entries_) out.emplace(name, cursor_.child(value, name).location());
+    return out;
+}
+
+void MapReader::finish() {
+    if (!ok_) return;
+    std::vector<std::string> known(known_.begin(), known_.end());
+    for (auto it = cursor_.node().begin(); it != cursor_.node().end(); ++it) {
+        if (!it->first.IsScalar()) continue;
+        const std::string name = it->first.Scalar();
+        if (known_.count(name)) continue;
+        Cursor kc(it->first, cursor_.path().empty() ? name : cursor_.path() + "." + name, cursor_.file(),
+                  &cursor_.diags(), cursor_.location());
+        std::string msg = "unknown key '" + name + "'";
+        if (auto hint = closest(name, known)) {
+            msg += "; did you mean '" + *hint + "'?";
+        } else {
+            msg += "; expected one of: ";
+            for (size_t i = 0; i < known.size(); ++i) msg += (i ? ", " : "") + known[i];
+        }
+        kc.error(msg);
+    }
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates) {
+    std::optional<std::string> best;
+    size_t best_d = 3;
+    for (const auto& c : candidates) {
+        const size_t d = edit_distance(word, c);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    return best;
+}
+
+std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file, Diagnostics& diags) {
+    try {
+        return YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+        Location loc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
+        diags.error(loc, "", "YAML syntax error: " + e.msg);
+        return std::nullopt;
+    }
+}
+
+}  // namespace snoc::yaml

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this):
+#   1. native build (warnings are errors) + ctest
+#   2. ASan + UBSan build + ctest
+#   3. libFuzzer targets built with clang, each run briefly on its seed corpus
+#   4. aarch64 cross build + ctest under qemu (scripts/build-arm64.sh)
+# Usage: scripts/test.sh [stage...]   stages: native asan fuzz arm64 (default: all)
+# Environment: SNOC_FUZZ_SECONDS (default 30) per fuzz target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(native asan fuzz arm64)
+jobs=$(nproc 2>/dev/null || echo 2)
+export CTEST_PARALLEL_LEVEL=$jobs
+
+now() { date +%s; }
+declare -a timings=()
+run_stage() {
+  local name=$1
+  shift
+  local t
+  t=$(now)
+  echo "=== test.sh: stage $name"
+  "$@"
+  timings+=("$name: $(($(now) - t)) s")
+}
+
+stage_native() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build -j "$jobs"
+  ctest --test-dir build --output-on-failure
+}
+
+stage_asan() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSNOC_SANITIZE=address,undefined
+  cmake --build build-asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure
+}
+
+stage_fuzz() {
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DSNOC_FUZZ=ON -DSNOC_BUILD_TESTS=OFF -DSNOC_SANITIZE=address,undefined
+  cmake --build build-fuzz -j "$jobs"
+  local seconds=${SNOC_FUZZ_SECONDS:-30}
+  local work
+  work=$(mktemp -d)
+  # The first corpus directory is where libFuzzer writes new inputs; the seeds stay read-only.
+  # Its progress lines go to a log; on a failure the log's tail is shown.
+  fuzz_one() {
+    local target=$1
+    shift
+    mkdir -p "$work/$target"
+    if ! "./build-fuzz/tests/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$work/$target-" "$work/$target" "$@" >"$work/$target.log" 2>&1; then
+      tail -n 60 "$work/$target.log"
+      echo "test.sh: $target failed; the input that broke it is in $work" >&2
+      return 1
+    fi
+    echo "  $target: $(grep -E '^Done' "$work/$target.log")"
+  }
+  fuzz_one fuzz_policy_syntax "$repo/tests/fuzz/corpus/policy_syntax"
+  fuzz_one fuzz_spec_loader "$repo/configs" "$repo/tests/data/bad-specs"
+  rm -rf "$work"
+}
+
+stage_arm64() {
+  bash scripts/build-arm64.sh build-arm64
+}
+
+run_stage deps bash scripts/install-deps.sh
+for s in "${stages[@]}"; do
+  case "$s" in
+    native|asan|fuzz|arm64) run_stage "$s" "stage_$s" ;;
+    *) echo "test.sh: unknown stage '$s' (native asan fuzz arm64)" >&2; exit 2 ;;
+  esac
+done
+echo "=== test.sh: all stages passed"
+printf '  %s\n' "${timings[@]}"
