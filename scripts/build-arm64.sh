@@ -26,6 +26,14 @@ if [ "${SNOC_ARM64_SKIP_INSTALL:-0}" != 1 ]; then
   step "deps ready in $(elapsed "$t") s"
 fi
 
+# An existing build dir keeps the tool chain it was configured with: refuse a
+# native (or other) one rather than silently building for the wrong CPU.
+if [ -f "$build_dir/CMakeCache.txt" ] &&
+   ! grep -qx "CMAKE_TOOLCHAIN_FILE:[A-Z]*=$toolchain" "$build_dir/CMakeCache.txt"; then
+  echo "build-arm64: $build_dir was configured without $toolchain; remove it or pick another dir" >&2
+  exit 1
+fi
+
 generator=()
 if command -v ninja >/dev/null 2>&1 && [ ! -f "$build_dir/CMakeCache.txt" ]; then
   generator=(-G Ninja)

@@ -21,7 +21,7 @@ ARCH=arm64
 TRIPLET=aarch64-linux-gnu
 
 # amd64 packages: the cross compiler and the emulator.
-host_packages=(crossbuild-essential-$ARCH qemu-user-static file)
+host_packages=("crossbuild-essential-$ARCH" qemu-user-static file)
 
 # arm64 packages that co-install cleanly with their amd64 twins (Multi-Arch: same).
 target_packages=(
@@ -63,6 +63,7 @@ for p in "${host_packages[@]}"; do installed "$p" || missing+=("$p"); done
 for p in "${target_packages[@]}"; do installed "$p:$ARCH" || missing+=("$p:$ARCH"); done
 for entry in "${unpacked_packages[@]}"; do
   read -r dev runtime <<<"$entry"
+  [[ " ${target_packages[*]} " == *" $runtime "* ]] && continue
   installed "$runtime:$ARCH" || missing+=("$runtime:$ARCH")
 done
 
@@ -86,7 +87,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
   fi
   echo "install-arm64-deps: installing ${missing[*]}"
-  $SUDO apt-get install -y -q --no-remove --no-install-recommends "${missing[@]}"
+  if ! $SUDO apt-get install -y -q --no-remove --no-install-recommends "${missing[@]}"; then
+    # Most often stale lists (a 404 on a superseded version): refresh once and retry.
+    echo "install-arm64-deps: install failed; apt-get update and one retry"
+    $SUDO apt-get update -q || true
+    $SUDO apt-get install -y -q --no-remove --no-install-recommends "${missing[@]}"
+  fi
 else
   echo "install-arm64-deps: all apt packages present"
 fi
@@ -111,7 +117,10 @@ for entry in "${unpacked_packages[@]}"; do
   tmp=$(mktemp -d)
   # apt-get download runs as _apt when it can; let it write into the temp dir.
   chmod 0777 "$tmp"
-  (cd "$tmp" && apt-get download -q "$dev:$ARCH=$version")
+  if ! (cd "$tmp" && apt-get download -q "$dev:$ARCH=$version"); then
+    $SUDO apt-get update -q || true
+    (cd "$tmp" && apt-get download -q "$dev:$ARCH=$version")
+  fi
   mkdir "$tmp/root"
   dpkg-deb -x "$tmp"/*.deb "$tmp/root"
   # Arch-specific files always; headers only when the amd64 -dev package doesn't provide them.
@@ -122,7 +131,7 @@ for entry in "${unpacked_packages[@]}"; do
     done >> "$tmp/files"
   fi
   # cp -P keeps the lib*.so -> lib*.so.N symlinks (their targets come from the runtime package).
-  (cd "$tmp/root" && $SUDO cp -P --parents $(cat "$tmp/files") /)
+  (cd "$tmp/root" && xargs -a "$tmp/files" -d '\n' $SUDO cp -P --parents -t / --)
   sed 's|^|/|' "$tmp/files" | $SUDO tee "$state_dir/$dev.files" >/dev/null
   echo "$version" | $SUDO tee "$stamp" >/dev/null
   rm -rf "$tmp"
