@@ -1,0 +1,52 @@
+// Canonical actions <-> tc actions in TCA_FLOWER_ACT.
+//
+//   output            mirred egress redirect (the last action) / mirror (others)
+//   drop              gact shot            goto_table   gact goto chain
+//   push_vlan+set_vlan_vid[+pcp]  vlan push        set_vlan_vid[+pcp]  vlan modify
+//   pop_vlan          vlan pop
+//   set_field, dec_ttl  pedit (+ csum for the checksums they make stale)
+//   meter:N           police, shared by index (kPoliceIndexBase + N) as OVS meters are
+//   ct(commit,zone,table)  ct [+ gact goto chain]     ct_clear  ct clear
+//   tunnel_encap      tunnel_key set + mirred to the tunnel device
+//   tunnel_decap      tunnel_key unset
+// NORMAL has no tc form. The owner cookie rides on the first action.
+#pragma once
+
+#include <netlink/msg.h>
+
+#include <optional>
+#include <vector>
+
+#include "offload/status.h"
+#include "offload/tc/tc_rule.h"
+
+namespace snoc::offload::tc {
+
+inline constexpr uint32_t kPoliceIndexBase = 0x20000000;
+
+struct DecodedActions {
+    std::vector<flow::Action> actions;
+    std::optional<uint64_t> cookie;        // set when the first action carries snoc's mark
+    Counters total;                        // the first action's counters
+    Counters hw;
+    std::optional<uint64_t> last_used_ms;
+};
+
+// Writes TCA_FLOWER_ACT for the rule's actions (an empty list drops).
+Status encode_actions(nl_msg* msg, const TcRule& rule, const TranslateContext& ctx);
+
+// Reads a TCA_FLOWER_ACT nest back into canonical actions.
+Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActions& out);
+
+// The police rate table and burst for a meter, as the kernel's police action
+// wants them (exposed for tests). `tick_in_usec` comes from /proc/net/psched.
+struct PoliceParams {
+    uint32_t rate_bytes_per_s = 0;
+    uint64_t rate64_bytes_per_s = 0;
+    uint32_t burst_ticks = 0;
+    uint8_t cell_log = 0;
+    std::vector<uint32_t> rtab;  // 256 entries
+};
+PoliceParams police_params(const MeterRate& m, double tick_in_usec);
+
+}  // namespace snoc::offload::tc

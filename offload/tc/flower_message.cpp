@@ -1,0 +1,153 @@
+#include "offload/tc/flower_message.h"
+
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/netlink.h>
+
+#include <arpa/inet.h>
+
+#include <cerrno>
+
+#include "offload/tc/flower_actions.h"
+#include "offload/tc/flower_keys.h"
+
+namespace snoc::offload::tc {
+
+void NlMsgDeleter::operator()(nl_msg* m) const { nlmsg_free(m); }
+
+uint32_t ingress_parent() { return TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS); }
+
+std::string_view to_string(SkipPolicy p) {
+    switch (p) {
+        case SkipPolicy::None: return "none";
+        case SkipPolicy::SkipSw: return "skip_sw";
+        case SkipPolicy::SkipHw: return "skip_hw";
+    }
+    return "none";
+}
+
+uint16_t prio_for(uint16_t openflow_priority) {
+    return static_cast<uint16_t>(std::max(1, 65535 - static_cast<int>(openflow_priority)));
+}
+
+uint16_t openflow_priority_of(uint16_t tc_prio) { return static_cast<uint16_t>(65535 - tc_prio); }
+
+uint32_t handle_for(uint64_t cookie) {
+    const uint32_t h = static_cast<uint32_t>(cookie) ^ static_cast<uint32_t>(cookie >> 32);
+    return h ? h : 1;
+}
+
+namespace {
+
+Status new_message(int type, int flags, int ifindex, uint32_t handle, uint32_t info, NlMsgPtr& out) {
+    out.reset(nlmsg_alloc_simple(type, flags));
+    if (!out) return Status::failure(ENOMEM, "cannot allocate a netlink message");
+    tcmsg t{};
+    t.tcm_family = AF_UNSPEC;
+    t.tcm_ifindex = ifindex;
+    t.tcm_handle = handle;
+    t.tcm_parent = ingress_parent();
+    t.tcm_info = info;
+    if (nlmsg_append(out.get(), &t, sizeof t, NLMSG_ALIGNTO) < 0) return Status::failure(EMSGSIZE, "message full");
+    return Status::success();
+}
+
+uint32_t info_for(uint16_t prio) {
+    // All of snoc's filters use protocol "all": flower's own eth_type key does
+    // the matching, and one protocol per preference keeps tc from refusing a
+    // second filter at the same preference with another protocol.
+    return TC_H_MAKE(static_cast<uint32_t>(prio) << 16, htons(ETH_P_ALL));
+}
+
+uint32_t flags_for(SkipPolicy s) {
+    uint32_t f = TCA_CLS_FLAGS_VERBOSE;
+    if (s == SkipPolicy::SkipSw) f |= TCA_CLS_FLAGS_SKIP_SW;
+    if (s == SkipPolicy::SkipHw) f |= TCA_CLS_FLAGS_SKIP_HW;
+    return f;
+}
+
+}  // namespace
+
+Status build_new_filter(const TcRule& rule, const TranslateContext& ctx, Install mode, NlMsgPtr& out) {
+    if (rule.prio == 0 || rule.handle == 0) return Status::failure(EINVAL, "tc rules need a preference and a handle");
+    const int flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | (mode == Install::Create ? NLM_F_EXCL : NLM_F_REPLACE);
+    if (auto s = new_message(RTM_NEWTFILTER, flags, rule.ifindex, rule.handle, info_for(rule.prio), out); !s.ok()) {
+        return s;
+    }
+    nl_msg* msg = out.get();
+    if (nla_put_string(msg, TCA_KIND, "flower") < 0 || nla_put_u32(msg, TCA_CHAIN, rule.chain) < 0) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    nlattr* opts = nla_nest_start(msg, TCA_OPTIONS);
+    if (!opts || nla_put_u32(msg, TCA_FLOWER_FLAGS, flags_for(rule.skip)) < 0) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    if (auto s = encode_match(msg, rule.flow.match); !s.ok()) return s;
+    if (auto s = encode_actions(msg, rule, ctx); !s.ok()) return s;
+    nla_nest_end(msg, opts);
+    return Status::success();
+}
+
+Status build_del_filter(const TcRule& rule, NlMsgPtr& out) {
+    if (auto s = new_message(RTM_DELTFILTER, NLM_F_REQUEST | NLM_F_ACK, rule.ifindex, rule.handle, info_for(rule.prio), out);
+        !s.ok()) {
+        return s;
+    }
+    if (nla_put_string(out.get(), TCA_KIND, "flower") < 0 || nla_put_u32(out.get(), TCA_CHAIN, rule.chain) < 0) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    return Status::success();
+}
+
+Status build_dump_filters(int ifindex, NlMsgPtr& out) {
+    return new_message(RTM_GETTFILTER, NLM_F_REQUEST | NLM_F_DUMP, ifindex, 0, 0, out);
+}
+
+Status decode_filter(nlmsghdr* hdr, const TranslateContext& ctx, TcRuleState& out) {
+    if (hdr->nlmsg_type != RTM_NEWTFILTER) return Status::failure(EINVAL, "not a filter message");
+    const auto* t = static_cast<const tcmsg*>(nlmsg_data(hdr));
+    nlattr* tb[TCA_MAX + 1] = {};
+    if (nlmsg_parse(hdr, sizeof(tcmsg), tb, TCA_MAX, nullptr) < 0) return Status::failure(EINVAL, "malformed filter");
+    if (!tb[TCA_KIND] || std::string_view(nla_get_string(tb[TCA_KIND])) != "flower") {
+        return Status::failure(ENOENT, "not a flower filter");
+    }
+    if (!tb[TCA_OPTIONS] || t->tcm_handle == 0) return Status::failure(ENOENT, "a chain or preference, not a filter");
+    TcRule& r = out.rule;
+    r.ifindex = t->tcm_ifindex;
+    r.handle = t->tcm_handle;
+    r.prio = static_cast<uint16_t>(TC_H_MAJ(t->tcm_info) >> 16);
+    r.chain = tb[TCA_CHAIN] ? nla_get_u32(tb[TCA_CHAIN]) : 0;
+    if (ctx.name_of) r.dev = ctx.name_of(r.ifindex).value_or("");
+
+    nlattr* fl[TCA_FLOWER_MAX + 1] = {};
+    if (nla_parse_nested(fl, TCA_FLOWER_MAX, tb[TCA_OPTIONS], nullptr) < 0) {
+        return Status::failure(EINVAL, "malformed flower options");
+    }
+    const uint32_t flags = fl[TCA_FLOWER_FLAGS] ? nla_get_u32(fl[TCA_FLOWER_FLAGS]) : 0;
+    r.skip = (flags & TCA_CLS_FLAGS_SKIP_SW) ? SkipPolicy::SkipSw
+             : (flags & TCA_CLS_FLAGS_SKIP_HW) ? SkipPolicy::SkipHw
+                                               : SkipPolicy::None;
+    out.in_hw = flags & TCA_CLS_FLAGS_IN_HW;
+    out.not_in_hw = flags & TCA_CLS_FLAGS_NOT_IN_HW;
+    out.in_hw_count = fl[TCA_FLOWER_IN_HW_COUNT] ? nla_get_u32(fl[TCA_FLOWER_IN_HW_COUNT]) : 0;
+
+    r.flow = flow::Flow{};
+    r.flow.table = static_cast<uint8_t>(std::min<uint32_t>(r.chain, 255));
+    r.flow.priority = openflow_priority_of(r.prio);
+    if (auto s = decode_match(fl, r.flow.match); !s.ok()) return s;
+    if (!fl[TCA_FLOWER_ACT]) return Status::failure(EINVAL, "flower filter without actions");
+    DecodedActions acts;
+    if (auto s = decode_actions(fl[TCA_FLOWER_ACT], ctx, acts); !s.ok()) return s;
+    // A lone drop is how an empty OpenFlow action list is installed.
+    r.flow.actions = std::move(acts.actions);
+    r.cookie = acts.cookie.value_or(0);
+    out.total = acts.total;
+    out.hw = acts.hw;
+    out.last_used_ms = acts.last_used_ms;
+    return Status::success();
+}
+
+}  // namespace snoc::offload::tc

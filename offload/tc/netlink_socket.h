@@ -1,0 +1,53 @@
+// A NETLINK_ROUTE socket (libnl-3) that sends many requests per system call
+// and tells which one failed and why.
+//
+// Contract:
+// - transact(): every message gets NLM_F_ACK and its own sequence number;
+//   messages go out in chunks sized so their acks fit the receive buffer.
+//   The result has one Status per message, in order; a failure carries the
+//   kernel's errno and its extended-ack text. Extended-ack text on success (a
+//   warning, e.g. "rule not offloaded to hardware") is returned in `warnings`.
+// - dump(): one request, every reply message handed to `each` until DONE.
+// Neither throws; a socket-level failure fails every pending message.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "offload/status.h"
+#include "offload/tc/flower_message.h"
+
+struct nl_sock;
+struct nlmsghdr;
+
+namespace snoc::offload::tc {
+
+class NetlinkSocket {
+public:
+    static Status open(std::unique_ptr<NetlinkSocket>& out);
+    ~NetlinkSocket();
+    NetlinkSocket(const NetlinkSocket&) = delete;
+    NetlinkSocket& operator=(const NetlinkSocket&) = delete;
+
+    std::vector<Status> transact(std::vector<NlMsgPtr>& msgs, std::vector<std::string>* warnings = nullptr);
+    Status dump(NlMsgPtr request, const std::function<void(nlmsghdr*)>& each);
+
+    size_t chunk_size() const { return chunk_; }  // messages per send, from the receive buffer size
+
+private:
+    NetlinkSocket() = default;
+    Status receive_acks(uint32_t first_seq, size_t count, std::vector<Status>& results,
+                        std::vector<std::string>* warnings);
+
+    nl_sock* sock_ = nullptr;
+    uint32_t next_seq_ = 1;
+    size_t chunk_ = 128;
+    std::vector<char> rxbuf_;
+};
+
+// The extended-ack message of an NLMSG_ERROR message, if any.
+std::string extack_message(const nlmsghdr* err_msg);
+
+}  // namespace snoc::offload::tc
