@@ -49,9 +49,14 @@ Masked full_mask(Field f) {
 }
 
 bool is_exact(Field f, const Masked& m) {
+    // Exact means every significant bit is masked; bits beyond the field's
+    // width (a 12-bit VLAN id in 16 bits) do not matter.
     const Masked full = full_mask(f);
     const size_t n = field_info(f).bytes;
-    return std::equal(full.mask.begin(), full.mask.begin() + static_cast<long>(n), m.mask.begin());
+    for (size_t i = 0; i < n; ++i) {
+        if ((m.mask[i] & full.mask[i]) != full.mask[i]) return false;
+    }
+    return true;
 }
 
 std::optional<unsigned> prefix_length(Field f, const Masked& m) {

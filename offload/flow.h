@@ -88,6 +88,7 @@ struct Masked {
     std::array<uint8_t, 16> mask{};
 
     static Masked from_uint(uint64_t value, uint64_t mask, size_t bytes);
+    // All `bytes` bytes masked; Match::set trims the mask to the field's bits.
     static Masked exact_uint(uint64_t value, size_t bytes);
     uint64_t value_uint(size_t bytes) const;
     uint64_t mask_uint(size_t bytes) const;
@@ -96,7 +97,8 @@ struct Masked {
 
 // The all-ones mask of a field (VLAN id: 0x0fff).
 Masked full_mask(Field f);
-// True when the mask covers every significant bit of the field.
+// True when the mask covers every significant bit of the field (bits beyond
+// the field's width are ignored).
 bool is_exact(Field f, const Masked& m);
 // For address fields: the prefix length when the mask is a CIDR prefix.
 std::optional<unsigned> prefix_length(Field f, const Masked& m);

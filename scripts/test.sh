@@ -4,13 +4,15 @@
 #   2. ASan + UBSan build + ctest
 #   3. libFuzzer targets built with clang, each run briefly on its seed corpus
 #   4. aarch64 cross build + ctest under qemu (scripts/build-arm64.sh)
-# Usage: scripts/test.sh [stage...]   stages: native asan fuzz arm64 (default: all)
+#   5. VM tier: a stock Debian 6.1 kernel under qemu runs the kernel-facing tests
+#      (tests/vm/: smoke, tc engine on veths and netdevsim) and the tc benchmark
+# Usage: scripts/test.sh [stage...]   stages: native asan fuzz arm64 vm (default: all)
 # Environment: SNOC_FUZZ_SECONDS (default 30) per fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(native asan fuzz arm64)
+[ ${#stages[@]} -eq 0 ] && stages=(native asan fuzz arm64 vm)
 jobs=$(nproc 2>/dev/null || echo 2)
 export CTEST_PARALLEL_LEVEL=$jobs
 
@@ -69,11 +71,19 @@ stage_arm64() {
   bash scripts/build-arm64.sh build-arm64
 }
 
+stage_vm() {
+  # The guest runs binaries from the native build (the host root is its root).
+  [ -x build/tests/snoc_kernel_tests ] || stage_native
+  bash tests/vm/setup.sh
+  bash tests/vm/run.sh --timeout 1500 tests/vm/smoke.sh :: tests/vm/kernel-suite.sh build \
+    :: tests/vm/bench.sh build "${SNOC_BENCH_RULES:-100000}"
+}
+
 run_stage deps bash scripts/install-deps.sh
 for s in "${stages[@]}"; do
   case "$s" in
-    native|asan|fuzz|arm64) run_stage "$s" "stage_$s" ;;
-    *) echo "test.sh: unknown stage '$s' (native asan fuzz arm64)" >&2; exit 2 ;;
+    native|asan|fuzz|arm64|vm) run_stage "$s" "stage_$s" ;;
+    *) echo "test.sh: unknown stage '$s' (native asan fuzz arm64 vm)" >&2; exit 2 ;;
   esac
 done
 echo "=== test.sh: all stages passed"

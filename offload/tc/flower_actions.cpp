@@ -188,6 +188,46 @@ std::optional<int> ifindex(const TranslateContext& ctx, const std::string& dev) 
 
 }  // namespace
 
+std::vector<flow::Action> tc_normal_form(const std::vector<flow::Action>& in) {
+    std::vector<flow::Action> out;
+    if (in.empty()) return {flow::Drop{}};
+    for (size_t i = 0; i < in.size(); ++i) {
+        const flow::Action& a = in[i];
+        if (is_pedit_action(a)) {
+            // One pedit: its rewrites come back in field order, dec_ttl last.
+            size_t end = i;
+            while (end < in.size() && is_pedit_action(in[end])) ++end;
+            std::vector<flow::Action> run(in.begin() + static_cast<std::ptrdiff_t>(i), in.begin() + static_cast<std::ptrdiff_t>(end));
+            std::stable_sort(run.begin(), run.end(), [](const flow::Action& x, const flow::Action& y) {
+                auto rank = [](const flow::Action& act) {
+                    const auto* sf = std::get_if<flow::SetField>(&act);
+                    return sf ? static_cast<int>(sf->field) : 1000;
+                };
+                return rank(x) < rank(y);
+            });
+            out.insert(out.end(), run.begin(), run.end());
+            i = end - 1;
+            continue;
+        }
+        if (const auto* g = std::get_if<flow::GotoTable>(&a); g && !out.empty()) {
+            if (auto* c = std::get_if<flow::Ct>(&out.back()); c && !c->table) {
+                c->table = g->table;
+                continue;
+            }
+        }
+        if (const auto* p = std::get_if<flow::SetVlanPcp>(&a); p && p->pcp == 0 && !out.empty() &&
+            (std::holds_alternative<flow::SetVlanVid>(out.back()))) {
+            continue;
+        }
+        out.push_back(a);
+        if (std::holds_alternative<flow::PushVlan>(a) &&
+            (i + 1 >= in.size() || !std::holds_alternative<flow::SetVlanVid>(in[i + 1]))) {
+            out.push_back(flow::SetVlanVid{0});
+        }
+    }
+    return out;
+}
+
 PoliceParams police_params(const MeterRate& m, double tick_in_usec) {
     PoliceParams p;
     const uint64_t rate = std::max<uint64_t>(1, m.rate_kbps * 1000 / 8);  // bytes per second
@@ -387,7 +427,8 @@ Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActi
                 out.actions.push_back(flow::PushVlan{tpid});
             }
             if (opt[TCA_VLAN_PUSH_VLAN_ID]) out.actions.push_back(flow::SetVlanVid{nla_get_u16(opt[TCA_VLAN_PUSH_VLAN_ID])});
-            if (opt[TCA_VLAN_PUSH_VLAN_PRIORITY]) {
+            // The kernel reports priority 0 whether or not it was set (see tc_normal_form).
+            if (opt[TCA_VLAN_PUSH_VLAN_PRIORITY] && nla_get_u8(opt[TCA_VLAN_PUSH_VLAN_PRIORITY]) != 0) {
                 out.actions.push_back(flow::SetVlanPcp{nla_get_u8(opt[TCA_VLAN_PUSH_VLAN_PRIORITY])});
             }
         } else if (kind == "pedit") {

@@ -38,6 +38,13 @@ Status encode_actions(nl_msg* msg, const TcRule& rule, const TranslateContext& c
 // Reads a TCA_FLOWER_ACT nest back into canonical actions.
 Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActions& out);
 
+// The action list as a kernel echo decodes it: a lone drop for an empty list,
+// ct + goto_table as ct(table=N), set-fields of one pedit in field order,
+// push_vlan with an explicit VLAN id, and no set_vlan_pcp:0 after a push or
+// modify (the kernel reports priority 0 either way). Sync compares desired
+// rules in this form with what it reads back.
+std::vector<flow::Action> tc_normal_form(const std::vector<flow::Action>& actions);
+
 // The police rate table and burst for a meter, as the kernel's police action
 // wants them (exposed for tests). `tick_in_usec` comes from /proc/net/psched.
 struct PoliceParams {

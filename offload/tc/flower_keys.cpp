@@ -256,14 +256,15 @@ Status encode_match(nl_msg* msg, const flow::Match& m) {
 Status decode_match(nlattr* tb[], flow::Match& out) {
     for (const DirectKey& d : kDirect) get_direct(tb, d, out);
 
+    // The kernel echoes a VLAN match as VLAN_ID / VLAN_PRIO, the inner type as
+    // VLAN_ETH_TYPE, and ETH_TYPE as the inner type too (or the TPID when no
+    // inner type was given).
     std::optional<uint16_t> eth_type;
     if (has(tb, TCA_FLOWER_KEY_ETH_TYPE)) eth_type = ntohs(nla_get_u16(tb[TCA_FLOWER_KEY_ETH_TYPE]));
-    if (eth_type == ETH_P_8021Q || eth_type == ETH_P_8021AD) {
-        eth_type.reset();
-        if (has(tb, TCA_FLOWER_KEY_VLAN_ETH_TYPE)) eth_type = ntohs(nla_get_u16(tb[TCA_FLOWER_KEY_VLAN_ETH_TYPE]));
-        if (has(tb, TCA_FLOWER_KEY_VLAN_ID)) out.set_exact_uint(Field::VlanVid, nla_get_u16(tb[TCA_FLOWER_KEY_VLAN_ID]));
-        if (has(tb, TCA_FLOWER_KEY_VLAN_PRIO)) out.set_exact_uint(Field::VlanPcp, nla_get_u8(tb[TCA_FLOWER_KEY_VLAN_PRIO]));
-    }
+    if (has(tb, TCA_FLOWER_KEY_VLAN_ETH_TYPE)) eth_type = ntohs(nla_get_u16(tb[TCA_FLOWER_KEY_VLAN_ETH_TYPE]));
+    if (eth_type == ETH_P_8021Q || eth_type == ETH_P_8021AD) eth_type.reset();
+    if (has(tb, TCA_FLOWER_KEY_VLAN_ID)) out.set_exact_uint(Field::VlanVid, nla_get_u16(tb[TCA_FLOWER_KEY_VLAN_ID]));
+    if (has(tb, TCA_FLOWER_KEY_VLAN_PRIO)) out.set_exact_uint(Field::VlanPcp, nla_get_u8(tb[TCA_FLOWER_KEY_VLAN_PRIO]));
     if (eth_type) out.set_exact_uint(Field::EthType, *eth_type);
 
     std::optional<uint8_t> proto;

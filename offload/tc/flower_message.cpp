@@ -55,11 +55,15 @@ Status new_message(int type, int flags, int ifindex, uint32_t handle, uint32_t i
     return Status::success();
 }
 
-uint32_t info_for(uint16_t prio) {
-    // All of snoc's filters use protocol "all": flower's own eth_type key does
-    // the matching, and one protocol per preference keeps tc from refusing a
-    // second filter at the same preference with another protocol.
-    return TC_H_MAKE(static_cast<uint32_t>(prio) << 16, htons(ETH_P_ALL));
+uint32_t info_for(uint16_t prio, uint16_t protocol) {
+    return TC_H_MAKE(static_cast<uint32_t>(prio) << 16, htons(protocol));
+}
+
+// snoc's filters use protocol "all" and let flower's eth_type key match, so
+// rules with different types can share a preference; VLAN matches need the
+// filter's protocol to be 802.1Q, as flower only parses VLAN keys then.
+uint16_t protocol_for(const flow::Match& m) {
+    return m.has(flow::Field::VlanVid) || m.has(flow::Field::VlanPcp) ? ETH_P_8021Q : ETH_P_ALL;
 }
 
 uint32_t flags_for(SkipPolicy s) {
@@ -74,7 +78,9 @@ uint32_t flags_for(SkipPolicy s) {
 Status build_new_filter(const TcRule& rule, const TranslateContext& ctx, Install mode, NlMsgPtr& out) {
     if (rule.prio == 0 || rule.handle == 0) return Status::failure(EINVAL, "tc rules need a preference and a handle");
     const int flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | (mode == Install::Create ? NLM_F_EXCL : NLM_F_REPLACE);
-    if (auto s = new_message(RTM_NEWTFILTER, flags, rule.ifindex, rule.handle, info_for(rule.prio), out); !s.ok()) {
+    if (auto s = new_message(RTM_NEWTFILTER, flags, rule.ifindex, rule.handle,
+                             info_for(rule.prio, protocol_for(rule.flow.match)), out);
+        !s.ok()) {
         return s;
     }
     nl_msg* msg = out.get();
@@ -92,7 +98,8 @@ Status build_new_filter(const TcRule& rule, const TranslateContext& ctx, Install
 }
 
 Status build_del_filter(const TcRule& rule, NlMsgPtr& out) {
-    if (auto s = new_message(RTM_DELTFILTER, NLM_F_REQUEST | NLM_F_ACK, rule.ifindex, rule.handle, info_for(rule.prio), out);
+    if (auto s = new_message(RTM_DELTFILTER, NLM_F_REQUEST | NLM_F_ACK, rule.ifindex, rule.handle,
+                             info_for(rule.prio, protocol_for(rule.flow.match)), out);
         !s.ok()) {
         return s;
     }

@@ -47,12 +47,12 @@ std::string extack_message(const nlmsghdr* h) {
     return text;
 }
 
-Status NetlinkSocket::open(std::unique_ptr<NetlinkSocket>& out) {
+Status NetlinkSocket::open(std::unique_ptr<NetlinkSocket>& out, int protocol) {
     std::unique_ptr<NetlinkSocket> s(new NetlinkSocket());
     s->sock_ = nl_socket_alloc();
     if (!s->sock_) return Status::failure(ENOMEM, "cannot allocate a netlink socket");
-    if (int err = nl_connect(s->sock_, NETLINK_ROUTE); err < 0) {
-        return Status::failure(EIO, std::string("cannot open NETLINK_ROUTE: ") + nl_geterror(err));
+    if (int err = nl_connect(s->sock_, protocol); err < 0) {
+        return Status::failure(EIO, "cannot open netlink protocol " + std::to_string(protocol) + ": " + nl_geterror(err));
     }
     nl_socket_disable_seq_check(s->sock_);  // sequence numbers are matched here, per message
     const int fd = nl_socket_get_fd(s->sock_);
@@ -152,6 +152,9 @@ Status NetlinkSocket::receive_acks(uint32_t first_seq, size_t count, std::vector
 
 Status NetlinkSocket::dump(NlMsgPtr request, const std::function<void(nlmsghdr*)>& each) {
     nlmsghdr* req = nlmsg_hdr(request.get());
+    req->nlmsg_flags |= NLM_F_REQUEST;
+    // A plain GET (no NLM_F_DUMP) ends with its ack instead of NLMSG_DONE.
+    if (!(req->nlmsg_flags & NLM_F_DUMP)) req->nlmsg_flags |= NLM_F_ACK;
     req->nlmsg_seq = next_seq_++;
     req->nlmsg_pid = nl_socket_get_local_port(sock_);
     if (int err = nl_sendto(sock_, req, req->nlmsg_len); err < 0) {

@@ -1,13 +1,14 @@
-// A NETLINK_ROUTE socket (libnl-3) that sends many requests per system call
+// A netlink socket (libnl-3) that sends many requests per system call
 // and tells which one failed and why.
 //
-// Contract:
+// Contract (the same for NETLINK_ROUTE and NETLINK_GENERIC):
 // - transact(): every message gets NLM_F_ACK and its own sequence number;
 //   messages go out in chunks sized so their acks fit the receive buffer.
 //   The result has one Status per message, in order; a failure carries the
 //   kernel's errno and its extended-ack text. Extended-ack text on success (a
 //   warning, e.g. "rule not offloaded to hardware") is returned in `warnings`.
-// - dump(): one request, every reply message handed to `each` until DONE.
+// - dump(): one request, every reply message handed to `each` until DONE (a
+//   dump) or the ack (a plain GET).
 // Neither throws; a socket-level failure fails every pending message.
 #pragma once
 
@@ -26,7 +27,8 @@ namespace snoc::offload::tc {
 
 class NetlinkSocket {
 public:
-    static Status open(std::unique_ptr<NetlinkSocket>& out);
+    // `protocol`: NETLINK_ROUTE (tc, links) or NETLINK_GENERIC (devlink).
+    static Status open(std::unique_ptr<NetlinkSocket>& out, int protocol = 0);
     ~NetlinkSocket();
     NetlinkSocket(const NetlinkSocket&) = delete;
     NetlinkSocket& operator=(const NetlinkSocket&) = delete;
@@ -35,6 +37,7 @@ public:
     Status dump(NlMsgPtr request, const std::function<void(nlmsghdr*)>& each);
 
     size_t chunk_size() const { return chunk_; }  // messages per send, from the receive buffer size
+    nl_sock* raw() { return sock_; }               // for libnl helpers such as genl_ctrl_resolve
 
 private:
     NetlinkSocket() = default;

@@ -1,5 +1,7 @@
 #include "offload/tc/tc_engine.h"
 
+#include "offload/tc/flower_actions.h"
+
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -41,8 +43,10 @@ std::optional<std::string> name_of(int ifindex) {
 using RuleKey = std::tuple<int, uint32_t, uint16_t, uint32_t>;
 RuleKey key_of(const TcRule& r) { return {r.ifindex, r.chain, r.prio, r.handle}; }
 
-bool same_rule(const TcRule& a, const TcRule& b) {
-    return a.skip == b.skip && a.cookie == b.cookie && a.flow.match == b.flow.match && a.flow.actions == b.flow.actions;
+// `have` is a rule read back from the kernel, `want` a desired one.
+bool same_rule(const TcRule& have, const TcRule& want) {
+    return have.skip == want.skip && have.cookie == want.cookie && have.flow.match == want.flow.match &&
+           have.flow.actions == tc_normal_form(want.flow.actions);
 }
 
 }  // namespace

@@ -68,8 +68,10 @@ class TcRoundTrip : public ::testing::TestWithParam<const char*> {};
 TEST_P(TcRoundTrip, DecodesToTheSameRule) {
     const TcRule r = rule_of(GetParam());
     const TcRuleState st = round_trip(r);
-    EXPECT_EQ(flow::format_flow(st.rule.flow), flow::format_flow(r.flow));
-    EXPECT_EQ(st.rule.flow, r.flow);
+    flow::Flow echoed = r.flow;
+    echoed.actions = tc_normal_form(r.flow.actions);
+    EXPECT_EQ(flow::format_flow(st.rule.flow), flow::format_flow(echoed));
+    EXPECT_EQ(st.rule.flow, echoed);
     EXPECT_EQ(st.rule.cookie, r.cookie);
     EXPECT_EQ(st.rule.prio, r.prio);
     EXPECT_EQ(st.rule.chain, r.chain);
@@ -124,6 +126,21 @@ TEST(TcTranslate, TunnelEncapAndDecap) {
     EXPECT_EQ(round_trip(r).rule.flow.actions, r.flow.actions);
     r.flow.actions = {flow::TunnelDecap{}, flow::Output{"rep0"}};
     EXPECT_EQ(round_trip(r).rule.flow.actions, r.flow.actions);
+}
+
+TEST(TcTranslate, NormalFormIsWhatTheKernelEchoes) {
+    using flow::Action;
+    const std::vector<Action> in = {flow::Ct{false, 3, std::nullopt}, flow::GotoTable{2}};
+    const std::vector<Action> ct_table = {flow::Ct{false, 3, 2}};
+    EXPECT_EQ(tc_normal_form(in), ct_table);
+    const std::vector<Action> push = {flow::PushVlan{0x8100}, flow::SetVlanVid{10}, flow::SetVlanPcp{0}, flow::Output{"up"}};
+    const std::vector<Action> push_norm = {flow::PushVlan{0x8100}, flow::SetVlanVid{10}, flow::Output{"up"}};
+    EXPECT_EQ(tc_normal_form(push), push_norm);
+    EXPECT_EQ(tc_normal_form({flow::PushVlan{0x8100}}), (std::vector<Action>{flow::PushVlan{0x8100}, flow::SetVlanVid{0}}));
+    EXPECT_EQ(tc_normal_form({}), (std::vector<Action>{flow::Drop{}}));
+    // The kernel reads the same rule back in normal form.
+    TcRule r = rule_of("priority=100,ip actions=push_vlan:0x8100,mod_vlan_vid:10,mod_vlan_pcp:0,output:up");
+    EXPECT_EQ(round_trip(r).rule.flow.actions, tc_normal_form(r.flow.actions));
 }
 
 TEST(TcTranslate, EmptyActionsDrop) {
