@@ -5,6 +5,7 @@
 #include <exception>
 #include <ostream>
 
+#include "controller/nic/nic_reconcile.h"
 #include "controller/plan.h"
 #include "controller/plan_output.h"
 #include "controller/profile_loader.h"
@@ -18,6 +19,8 @@ namespace snoc {
 namespace {
 
 struct Options {
+    bool dry_run = false;
+    std::string sysfs_root = "/sys";
     std::vector<std::string> profile_dirs;
     std::string file;
     std::string profile_name;
@@ -67,6 +70,67 @@ int cmd_plan(const Options& o, std::ostream& out, std::ostream& err) {
     return kExitOk;
 }
 
+// Prints one NIC's report: each step done (or to do, in a dry run) and the failure.
+void print_nic_report(const nic::NicReport& r, bool dry_run, OutputFormat f, nlohmann::json& json, std::ostream& out) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& s : r.done) {
+        steps.push_back({{"step", to_string(s.kind)},
+                         {"vf", s.vf ? nlohmann::json(*s.vf) : nlohmann::json(nullptr)},
+                         {"description", s.description},
+                         {"command", s.command}});
+        if (f == OutputFormat::Text) {
+            out << "  " << (dry_run ? "would: " : "done:  ") << s.description << "\n      $ " << s.command << "\n";
+        }
+    }
+    if (f == OutputFormat::Text && r.done.empty() && r.status.ok()) out << "  nothing to change\n";
+    if (f == OutputFormat::Text && !r.status.ok()) out << "  FAILED: " << r.status.reason << "\n";
+    json.push_back({{"nic", r.nic},
+                    {"ok", r.status.ok()},
+                    {"error", r.status.ok() ? nlohmann::json(nullptr) : nlohmann::json(r.status.reason)},
+                    {"steps", steps}});
+}
+
+int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
+    Diagnostics diags;
+    const ProfileMap profiles = profiles_or_report(o, diags);
+    const auto spec = spec::load_spec_file(o.file, profiles, diags);
+    print_diagnostics(diags, OutputFormat::Text, err);
+    if (!spec) {
+        print_count(diags, err);
+        return kExitInvalidInput;
+    }
+    const OutputFormat f = format_of(o);
+    nlohmann::json nics = nlohmann::json::array();
+    bool failed = false;
+    std::unique_ptr<nic::NicOps> ops;
+    if (!spec->nics.empty()) {
+        offload::Status s;
+        ops = nic::system_ops(s, o.sysfs_root);
+        if (!ops) {
+            err << "snoc: cannot reach the kernel's NIC interfaces: " << to_string(s) << "\n";
+            return kExitApplyFailed;
+        }
+    }
+    for (const auto& n : spec->nics) {
+        if (f == OutputFormat::Text) out << "NIC " << n.name << " (" << (n.pf.empty() ? n.pci : n.pf) << ")\n";
+        const nic::NicReport r = nic::reconcile_nic(n, profiles.at(n.profile), *ops, o.dry_run);
+        print_nic_report(r, o.dry_run, f, nics, out);
+        failed = failed || !r.status.ok();
+    }
+    // OVS wiring and policy flows are planned (snoc plan) but not applied by this version.
+    const bool has_more = !spec->workloads.empty() || !spec->policies.empty();
+    if (f == OutputFormat::Json) {
+        out << nlohmann::json{{"file", o.file}, {"dry_run", o.dry_run}, {"nics", nics},
+                              {"not_applied", has_more ? nlohmann::json::array({"workloads", "ovs", "policies"})
+                                                       : nlohmann::json::array()}}
+                   .dump(2)
+            << "\n";
+    } else if (has_more) {
+        out << "note: workloads, OVS and policy flows are not applied by this version; `snoc plan` shows them\n";
+    }
+    return failed ? kExitApplyFailed : kExitOk;
+}
+
 int cmd_profiles(const Options& o, std::ostream& out, std::ostream& err) {
     Diagnostics diags;
     const ProfileMap profiles = profiles_or_report(o, diags);
@@ -90,7 +154,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     CLI::App app{"snoc: SmartNIC offload controller for Open vSwitch and SR-IOV.\n"
                  "Configures NICs, wires OVS and offloads policy flows from one YAML file.",
                  "snoc"};
-    app.footer("Exit codes: 0 success, 1 invalid spec or profile (nothing was changed), 2 usage error, 4 internal error.\n"
+    app.footer("Exit codes: 0 success, 1 invalid spec or profile (nothing was changed), 2 usage error,\n"
+               "3 apply failed part way (the report says what is done; run apply again to converge), 4 internal error.\n"
                "Docs: docs/spec-reference.md, docs/nic-profiles.md");
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("snoc ") + SNOC_VERSION);
@@ -111,6 +176,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         "plan", "Print the desired state of a spec: NIC steps, OVS state, flows, offload verdicts with reasons");
     plan->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     add_output(plan);
+
+    CLI::App* apply = app.add_subcommand(
+        "apply", "Make the NICs match the spec (SR-IOV VFs, eswitch mode, representors, VF MACs); idempotent");
+    apply->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
+    apply->add_flag("--dry-run", o.dry_run, "Print the steps without changing anything");
+    apply->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
+    add_output(apply);
 
     CLI::App* profiles = app.add_subcommand("profiles", "List NIC profiles, or show one in full");
     profiles->add_option("name", o.profile_name, "Profile name");
@@ -138,6 +210,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     try {
         if (validate->parsed()) return cmd_validate(o, out, err);
         if (plan->parsed()) return cmd_plan(o, out, err);
+        if (apply->parsed()) return cmd_apply(o, out, err);
         if (profiles->parsed()) return cmd_profiles(o, out, err);
     } catch (const std::exception& e) {
         err << "snoc: internal error: " << e.what() << "\n";

@@ -13,6 +13,7 @@ enum ExitCode : int {
     kExitOk = 0,
     kExitInvalidInput = 1,  // the spec or a profile has errors; nothing was done
     kExitUsage = 2,         // bad command line
+    kExitApplyFailed = 3,   // a step failed; the report says what is done and what is not
     kExitInternal = 4,      // a bug: please report it
 };
 

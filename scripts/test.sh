@@ -75,11 +75,12 @@ stage_vm() {
   # The guest runs binaries from the native build (the host root is its root).
   [ -x build/tests/snoc_kernel_tests ] || stage_native
   bash tests/vm/setup.sh
-  bash tests/vm/run.sh --timeout 1500 tests/vm/smoke.sh :: tests/vm/kernel-suite.sh build \
+  bash tests/vm/run.sh --mem 4096 --timeout 1500 tests/vm/smoke.sh :: tests/vm/kernel-suite.sh build \
     :: tests/vm/bench.sh build "${SNOC_BENCH_RULES:-100000}"
 }
 
 run_stage deps bash scripts/install-deps.sh
+run_stage ovs-deps bash scripts/install-ovs.sh
 for s in "${stages[@]}"; do
   case "$s" in
     native|asan|fuzz|arm64|vm) run_stage "$s" "stage_$s" ;;

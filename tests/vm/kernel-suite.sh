@@ -16,7 +16,7 @@ run_gtest() { # NAME FILTER [ENV=VALUE...]
 }
 
 # 1. veths in private namespaces: translation table, traffic, batching, sync, probe.
-run_gtest "tc engine on veths" '-Netdevsim.*'
+run_gtest "tc engine on veths" '-Netdevsim*'
 
 # 2. stock netdevsim: skip_hw stays in software, skip_sw refused with the driver's reason.
 vm_netdevsim_load
@@ -33,5 +33,26 @@ rep=$(vm_netdev_by_port_name 20 pf0vf0)
 ip link set "$rep" up
 run_gtest "tc engine on patched netdevsim ($rep)" 'Netdevsim.*' SNOC_NSIM_REP="$rep" SNOC_NSIM_FLOWER=1
 vm_netdevsim_delete 20
+
+# 4. NIC bring-up on a netdevsim device: VF counts, eswitch mode, representors, VF MAC.
+run_gtest "NIC bring-up on netdevsim" 'NetdevsimNic.*' SNOC_NSIM_NIC=1
+
+# 5. snoc apply on a netdevsim NIC from a spec: dry run, apply, second apply changes nothing.
+echo "40 1" > /sys/bus/netdevsim/new_device
+vm_wait_for 5 test -d /sys/bus/netdevsim/devices/netdevsim40/net
+pf=$(ls /sys/bus/netdevsim/devices/netdevsim40/net | head -n1)
+spec=$(mktemp --suffix=.yaml)
+cat >"$spec" <<YAML
+nics:
+  - {name: nsim, pf: $pf, profile: netdevsim, eswitch_mode: switchdev, num_vfs: 2, representor_prefix: sim}
+YAML
+snoc="$build/controller/snoc"
+vm_check_output "snoc apply --dry-run lists the steps" 'would: eswitch mode is switchdev' "$snoc" apply --dry-run "$spec"
+vm_check_output "dry run changed nothing" 'mode legacy' devlink dev eswitch show netdevsim/netdevsim40
+vm_check_output "snoc apply brings the NIC up" 'done:  the representor of VF 1 is named simvf1' "$snoc" apply "$spec"
+vm_check_output "representor renamed" 'simvf1' ip -br link show simvf1
+vm_check_output "second apply changes nothing" 'nothing to change' "$snoc" apply "$spec"
+vm_check_output "apply -o json reports steps" '"ok": true' "$snoc" apply -o json "$spec"
+echo 40 > /sys/bus/netdevsim/del_device
 
 vm_summary

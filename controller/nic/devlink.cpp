@@ -1,0 +1,152 @@
+#include "controller/nic/devlink.h"
+
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace snoc::nic {
+namespace {
+
+using offload::Status;
+using offload::tc::NlMsgPtr;
+
+// Devlink attributes snoc reads, parsed with this policy-free table size.
+constexpr int kMaxAttr = DEVLINK_ATTR_MAX;
+
+Status put_handle(nl_msg* m, const DevlinkHandle& h) {
+    if (nla_put_string(m, DEVLINK_ATTR_BUS_NAME, h.bus.c_str()) < 0 ||
+        nla_put_string(m, DEVLINK_ATTR_DEV_NAME, h.device.c_str()) < 0) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    return Status::success();
+}
+
+bool handle_matches(nlattr* tb[], const DevlinkHandle& h) {
+    return tb[DEVLINK_ATTR_BUS_NAME] && tb[DEVLINK_ATTR_DEV_NAME] &&
+           h.bus == nla_get_string(tb[DEVLINK_ATTR_BUS_NAME]) && h.device == nla_get_string(tb[DEVLINK_ATTR_DEV_NAME]);
+}
+
+PortFlavour flavour_of(uint16_t f) {
+    switch (f) {
+        case DEVLINK_PORT_FLAVOUR_PHYSICAL: return PortFlavour::Physical;
+        case DEVLINK_PORT_FLAVOUR_PCI_PF: return PortFlavour::PciPf;
+        case DEVLINK_PORT_FLAVOUR_PCI_VF: return PortFlavour::PciVf;
+        case DEVLINK_PORT_FLAVOUR_PCI_SF: return PortFlavour::PciSf;
+        default: return PortFlavour::Other;
+    }
+}
+
+}  // namespace
+
+Status Devlink::open(std::unique_ptr<Devlink>& out) {
+    std::unique_ptr<Devlink> d(new Devlink());
+    if (auto s = offload::tc::NetlinkSocket::open(d->sock_, NETLINK_GENERIC); !s.ok()) return s;
+    d->family_ = genl_ctrl_resolve(d->sock_->raw(), DEVLINK_GENL_NAME);
+    if (d->family_ < 0) {
+        return Status::failure(ENOENT, "the kernel has no devlink generic netlink family (CONFIG_NET_DEVLINK)");
+    }
+    out = std::move(d);
+    return Status::success();
+}
+
+namespace {
+
+Status request(int family, uint8_t cmd, int flags, NlMsgPtr& out) {
+    out.reset(nlmsg_alloc());
+    if (!out) return Status::failure(ENOMEM, "cannot allocate a netlink message");
+    if (!genlmsg_put(out.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd, DEVLINK_GENL_VERSION)) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    return Status::success();
+}
+
+}  // namespace
+
+Status Devlink::eswitch_mode(const DevlinkHandle& h, std::optional<offload::EswitchMode>& out) {
+    NlMsgPtr m;
+    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_GET, 0, m); !s.ok()) return s;
+    if (auto s = put_handle(m.get(), h); !s.ok()) return s;
+    out.reset();
+    // A GET answers with one message and an ack; dump() collects the message.
+    Status s = sock_->dump(std::move(m), [&](nlmsghdr* hdr) {
+        nlattr* tb[kMaxAttr + 1] = {};
+        if (genlmsg_parse(hdr, 0, tb, kMaxAttr, nullptr) < 0 || !tb[DEVLINK_ATTR_ESWITCH_MODE]) return;
+        out = nla_get_u16(tb[DEVLINK_ATTR_ESWITCH_MODE]) == DEVLINK_ESWITCH_MODE_SWITCHDEV
+                  ? offload::EswitchMode::Switchdev
+                  : offload::EswitchMode::Legacy;
+    });
+    if (!s.ok()) s.reason = "devlink dev eswitch show " + h.str() + ": " + s.reason;
+    return s;
+}
+
+Status Devlink::set_eswitch_mode(const DevlinkHandle& h, offload::EswitchMode mode) {
+    NlMsgPtr m;
+    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
+    if (auto s = put_handle(m.get(), h); !s.ok()) return s;
+    const uint16_t v = mode == offload::EswitchMode::Switchdev ? DEVLINK_ESWITCH_MODE_SWITCHDEV : DEVLINK_ESWITCH_MODE_LEGACY;
+    if (nla_put_u16(m.get(), DEVLINK_ATTR_ESWITCH_MODE, v) < 0) return Status::failure(EMSGSIZE, "message full");
+    std::vector<NlMsgPtr> batch;
+    batch.push_back(std::move(m));
+    Status s = sock_->transact(batch).front();
+    if (!s.ok()) {
+        s.reason = "devlink dev eswitch set " + h.str() + " mode " + std::string(to_string(mode)) + ": " + s.reason;
+    }
+    return s;
+}
+
+Status Devlink::ports(const DevlinkHandle& h, std::vector<DevlinkPort>& out) {
+    NlMsgPtr m;
+    if (auto s = request(family_, DEVLINK_CMD_PORT_GET, NLM_F_DUMP, m); !s.ok()) return s;
+    Status s = sock_->dump(std::move(m), [&](nlmsghdr* hdr) {
+        nlattr* tb[kMaxAttr + 1] = {};
+        if (genlmsg_parse(hdr, 0, tb, kMaxAttr, nullptr) < 0 || !handle_matches(tb, h)) return;
+        DevlinkPort p;
+        if (tb[DEVLINK_ATTR_PORT_INDEX]) p.index = nla_get_u32(tb[DEVLINK_ATTR_PORT_INDEX]);
+        if (tb[DEVLINK_ATTR_PORT_FLAVOUR]) p.flavour = flavour_of(nla_get_u16(tb[DEVLINK_ATTR_PORT_FLAVOUR]));
+        if (tb[DEVLINK_ATTR_PORT_PCI_PF_NUMBER]) p.pf = nla_get_u16(tb[DEVLINK_ATTR_PORT_PCI_PF_NUMBER]);
+        if (tb[DEVLINK_ATTR_PORT_PCI_VF_NUMBER]) p.vf = nla_get_u16(tb[DEVLINK_ATTR_PORT_PCI_VF_NUMBER]);
+        if (tb[DEVLINK_ATTR_PORT_NETDEV_NAME]) p.netdev = nla_get_string(tb[DEVLINK_ATTR_PORT_NETDEV_NAME]);
+        if (tb[DEVLINK_ATTR_PORT_NETDEV_IFINDEX]) p.ifindex = static_cast<int>(nla_get_u32(tb[DEVLINK_ATTR_PORT_NETDEV_IFINDEX]));
+        if (tb[DEVLINK_ATTR_PORT_FUNCTION]) {
+            nlattr* fn[DEVLINK_PORT_FUNCTION_ATTR_MAX + 1] = {};
+            if (nla_parse_nested(fn, DEVLINK_PORT_FUNCTION_ATTR_MAX, tb[DEVLINK_ATTR_PORT_FUNCTION], nullptr) >= 0 &&
+                fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR] && nla_len(fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR]) == 6) {
+                net::Mac mac;
+                std::memcpy(mac.data(), nla_data(fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR]), 6);
+                p.function_mac = mac;
+            }
+        }
+        out.push_back(std::move(p));
+    });
+    if (!s.ok()) s.reason = "devlink port show " + h.str() + ": " + s.reason;
+    return s;
+}
+
+Status Devlink::set_port_function_mac(const DevlinkHandle& h, uint32_t port_index, const net::Mac& mac) {
+    NlMsgPtr m;
+    if (auto s = request(family_, DEVLINK_CMD_PORT_SET, 0, m); !s.ok()) return s;
+    if (auto s = put_handle(m.get(), h); !s.ok()) return s;
+    nlattr* fn = nullptr;
+    if (nla_put_u32(m.get(), DEVLINK_ATTR_PORT_INDEX, port_index) < 0 ||
+        !(fn = nla_nest_start(m.get(), DEVLINK_ATTR_PORT_FUNCTION)) ||
+        nla_put(m.get(), DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR, 6, mac.data()) < 0) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    nla_nest_end(m.get(), fn);
+    std::vector<NlMsgPtr> batch;
+    batch.push_back(std::move(m));
+    Status s = sock_->transact(batch).front();
+    if (!s.ok()) {
+        s.reason = "devlink port function set " + h.str() + "/" + std::to_string(port_index) + " hw_addr " +
+                   net::format_mac(mac) + ": " + s.reason;
+    }
+    return s;
+}
+
+}  // namespace snoc::nic

@@ -1,0 +1,32 @@
+// devlink over generic netlink (libnl-genl-3): eswitch mode, ports, port
+// function MAC. Errors carry errno and the kernel's extended-ack text.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "controller/nic/nic_state.h"
+#include "offload/status.h"
+#include "offload/tc/netlink_socket.h"
+
+namespace snoc::nic {
+
+class Devlink {
+public:
+    // Fails with a clear reason when the kernel has no devlink family.
+    static offload::Status open(std::unique_ptr<Devlink>& out);
+
+    offload::Status eswitch_mode(const DevlinkHandle& h, std::optional<offload::EswitchMode>& out);
+    offload::Status set_eswitch_mode(const DevlinkHandle& h, offload::EswitchMode mode);
+    // Every port of the device (uplink, VF and SF representors).
+    offload::Status ports(const DevlinkHandle& h, std::vector<DevlinkPort>& out);
+    offload::Status set_port_function_mac(const DevlinkHandle& h, uint32_t port_index, const net::Mac& mac);
+
+private:
+    Devlink() = default;
+    std::unique_ptr<offload::tc::NetlinkSocket> sock_;
+    int family_ = 0;
+};
+
+}  // namespace snoc::nic

@@ -1,0 +1,37 @@
+#include "controller/nic/nic_state.h"
+
+namespace snoc::nic {
+
+std::string_view to_string(PortFlavour f) {
+    switch (f) {
+        case PortFlavour::Physical: return "physical";
+        case PortFlavour::PciPf: return "pcipf";
+        case PortFlavour::PciVf: return "pcivf";
+        case PortFlavour::PciSf: return "pcisf";
+        case PortFlavour::Other: return "other";
+    }
+    return "other";
+}
+
+const DevlinkPort* NicState::vf_port(uint16_t vf) const {
+    for (const auto& p : ports) {
+        if (p.flavour == PortFlavour::PciVf && p.vf == vf) return &p;
+    }
+    return nullptr;
+}
+
+const DevlinkPort* NicState::uplink_port() const {
+    for (const auto& p : ports) {
+        if (p.flavour == PortFlavour::Physical) return &p;
+    }
+    return nullptr;
+}
+
+const VfLink* NicState::vf_link(uint32_t vf) const {
+    for (const auto& l : vf_links) {
+        if (l.vf == vf) return &l;
+    }
+    return nullptr;
+}
+
+}  // namespace snoc::nic

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs Open vSwitch (Debian's openvswitch-switch) for the OVS integration
+# tests, idempotently, WITHOUT starting or enabling the system daemons: the
+# tests run their own ovsdb-server / ovs-vswitchd with private sockets inside
+# a private network namespace, and a system instance would only compete for
+# the datapath and confuse anyone reading `ovs-vsctl show`.
+# Usage: scripts/install-ovs.sh
+set -euo pipefail
+
+packages=(openvswitch-switch openvswitch-common ethtool iproute2)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-ovs: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# Maintainer scripts start services through invoke-rc.d, which asks
+# /usr/sbin/policy-rc.d first; exit 101 = "action forbidden". Install our own
+# only when none exists, and remove it afterwards (even on failure), so a
+# machine's own policy is never replaced.
+policy=/usr/sbin/policy-rc.d
+placed_policy=0
+cleanup() {
+  if [ "$placed_policy" -eq 1 ]; then
+    $SUDO rm -f "$policy"
+  fi
+}
+trap cleanup EXIT
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# install-ovs.sh: keep openvswitch-switch from starting during install\nexit 101\n' \
+    | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  placed_policy=1
+fi
+
+# One update per machine is enough; refresh only when the lists are missing or stale (> 1 day).
+stamp=/var/lib/apt/periodic/update-success-stamp
+lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)
+if [ -z "$lists" ] && { [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; }; then
+  $SUDO apt-get update -q
+fi
+echo "install-ovs: installing ${missing[*]}"
+$SUDO apt-get install -y -q --no-remove --no-install-recommends "${missing[@]}"
+
+# Where systemd runs, keep the units from starting at the next boot too.
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  $SUDO systemctl disable --now openvswitch-switch.service ovs-vswitchd.service ovsdb-server.service \
+    >/dev/null 2>&1 || true
+fi
+
+# Report (never kill) a system instance that started anyway: the tests use
+# private sockets, so they still work, but the operator should know.
+if pgrep -x ovs-vswitchd >/dev/null 2>&1 || pgrep -x ovsdb-server >/dev/null 2>&1; then
+  echo "install-ovs: note: a system ovsdb-server/ovs-vswitchd is running; tests use private sockets and namespaces" >&2
+fi
+echo "install-ovs: done"
