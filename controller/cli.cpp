@@ -56,16 +56,21 @@ int cmd_validate(const Options& o, std::ostream& out, std::ostream& err) {
     return spec ? kExitOk : kExitInvalidInput;
 }
 
-int cmd_plan(const Options& o, std::ostream& out, std::ostream& err) {
+// Loads profiles and the spec for commands that act on a valid spec. Diagnostics
+// go to stderr so that -o json output on stdout stays parseable.
+std::optional<spec::Spec> load_for_action(const Options& o, ProfileMap& profiles, std::ostream& err) {
     Diagnostics diags;
-    const ProfileMap profiles = profiles_or_report(o, diags);
-    const auto spec = spec::load_spec_file(o.file, profiles, diags);
-    // Diagnostics go to stderr so that -o json output on stdout stays parseable.
+    profiles = profiles_or_report(o, diags);
+    auto spec = spec::load_spec_file(o.file, profiles, diags);
     print_diagnostics(diags, OutputFormat::Text, err);
-    if (!spec) {
-        print_count(diags, err);
-        return kExitInvalidInput;
-    }
+    if (!spec) print_count(diags, err);
+    return spec;
+}
+
+int cmd_plan(const Options& o, std::ostream& out, std::ostream& err) {
+    ProfileMap profiles;
+    const auto spec = load_for_action(o, profiles, err);
+    if (!spec) return kExitInvalidInput;
     print_plan(plan::build_plan(*spec, profiles), format_of(o), out);
     return kExitOk;
 }
@@ -91,14 +96,9 @@ void print_nic_report(const nic::NicReport& r, bool dry_run, OutputFormat f, nlo
 }
 
 int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
-    Diagnostics diags;
-    const ProfileMap profiles = profiles_or_report(o, diags);
-    const auto spec = spec::load_spec_file(o.file, profiles, diags);
-    print_diagnostics(diags, OutputFormat::Text, err);
-    if (!spec) {
-        print_count(diags, err);
-        return kExitInvalidInput;
-    }
+    ProfileMap profiles;
+    const auto spec = load_for_action(o, profiles, err);
+    if (!spec) return kExitInvalidInput;
     const OutputFormat f = format_of(o);
     nlohmann::json nics = nlohmann::json::array();
     bool failed = false;

@@ -1,5 +1,7 @@
 #include "controller/nic/vf_link.h"
 
+#include "offload/tc/nl_attr.h"
+
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -13,14 +15,6 @@ namespace {
 
 using offload::Status;
 using offload::tc::NlMsgPtr;
-
-template <typename T>
-std::optional<T> payload(nlattr* a) {
-    if (!a || static_cast<size_t>(nla_len(a)) < sizeof(T)) return std::nullopt;
-    T v;
-    std::memcpy(&v, nla_data(a), sizeof v);
-    return v;
-}
 
 NlMsgPtr link_message(int type, int flags, int ifindex) {
     NlMsgPtr m(nlmsg_alloc_simple(type, flags));
@@ -36,18 +30,18 @@ VfLink parse_vf(nlattr* info) {
     nlattr* tb[IFLA_VF_MAX + 1] = {};
     VfLink v;
     if (nla_parse_nested(tb, IFLA_VF_MAX, info, nullptr) < 0) return v;
-    if (auto mac = payload<ifla_vf_mac>(tb[IFLA_VF_MAC])) {
+    if (auto mac = offload::tc::attr_struct<ifla_vf_mac>(tb[IFLA_VF_MAC])) {
         v.vf = mac->vf;
         std::memcpy(v.mac.data(), mac->mac, 6);
     }
-    if (auto vlan = payload<ifla_vf_vlan>(tb[IFLA_VF_VLAN])) {
+    if (auto vlan = offload::tc::attr_struct<ifla_vf_vlan>(tb[IFLA_VF_VLAN])) {
         v.vlan = static_cast<uint16_t>(vlan->vlan);
         v.qos = static_cast<uint8_t>(vlan->qos);
     }
-    if (auto rate = payload<ifla_vf_rate>(tb[IFLA_VF_RATE])) v.max_tx_rate_mbps = rate->max_tx_rate;
+    if (auto rate = offload::tc::attr_struct<ifla_vf_rate>(tb[IFLA_VF_RATE])) v.max_tx_rate_mbps = rate->max_tx_rate;
     // Drivers that cannot report a setting say ~0 (-1) for it.
-    if (auto sc = payload<ifla_vf_spoofchk>(tb[IFLA_VF_SPOOFCHK]); sc && sc->setting != ~0u) v.spoofchk = sc->setting != 0;
-    if (auto tr = payload<ifla_vf_trust>(tb[IFLA_VF_TRUST]); tr && tr->setting != ~0u) v.trust = tr->setting != 0;
+    if (auto sc = offload::tc::attr_struct<ifla_vf_spoofchk>(tb[IFLA_VF_SPOOFCHK]); sc && sc->setting != ~0u) v.spoofchk = sc->setting != 0;
+    if (auto tr = offload::tc::attr_struct<ifla_vf_trust>(tb[IFLA_VF_TRUST]); tr && tr->setting != ~0u) v.trust = tr->setting != 0;
     return v;
 }
 

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "offload/tc/nl_attr.h"
 #include "offload/tc/pedit.h"
 
 namespace snoc::offload::tc {
@@ -318,23 +319,15 @@ Status encode_actions(nl_msg* msg, const TcRule& rule, const TranslateContext& c
 
 namespace {
 
-// The generic part of every action: kind, cookie, stats.
-struct ActionAttrs {
-    std::string kind;
-    nlattr* options = nullptr;
-    nlattr* cookie = nullptr;
-    nlattr* stats = nullptr;
-};
 
 void read_stats(nlattr* stats, DecodedActions& out) {
     nlattr* tb[TCA_STATS_MAX + 1] = {};
     if (nla_parse_nested(tb, TCA_STATS_MAX, stats, nullptr) < 0) return;
     auto basic = [](nlattr* a, Counters& c) {
-        if (!a || static_cast<size_t>(nla_len(a)) < sizeof(gnet_stats_basic)) return;
-        gnet_stats_basic b;
-        std::memcpy(&b, nla_data(a), sizeof b);
-        c.bytes = b.bytes;
-        c.packets = b.packets;
+        if (auto b = attr_struct<gnet_stats_basic>(a)) {
+            c.bytes = b->bytes;
+            c.packets = b->packets;
+        }
     };
     basic(tb[TCA_STATS_BASIC], out.total);
     basic(tb[TCA_STATS_BASIC_HW], out.hw);
@@ -342,18 +335,7 @@ void read_stats(nlattr* stats, DecodedActions& out) {
 }
 
 void read_tm(nlattr* tm_attr, DecodedActions& out) {
-    if (!tm_attr || static_cast<size_t>(nla_len(tm_attr)) < sizeof(tcf_t)) return;
-    tcf_t tm;
-    std::memcpy(&tm, nla_data(tm_attr), sizeof tm);
-    out.last_used_ms = tm.lastuse * (1000 / kUserHz);
-}
-
-template <typename T>
-std::optional<T> parms(nlattr* a) {
-    if (!a || static_cast<size_t>(nla_len(a)) < sizeof(T)) return std::nullopt;
-    T v;
-    std::memcpy(&v, nla_data(a), sizeof v);
-    return v;
+    if (auto tm = attr_struct<tcf_t>(tm_attr)) out.last_used_ms = tm->lastuse * (1000 / kUserHz);
 }
 
 }  // namespace
@@ -389,7 +371,7 @@ Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActi
         if (first) read_tm(opt[kind == "ct" ? TCA_CT_TM : 1], out);  // every other kind keeps TM at 1
 
         if (kind == "mirred") {
-            auto p = parms<tc_mirred>(opt[TCA_MIRRED_PARMS]);
+            auto p = attr_struct<tc_mirred>(opt[TCA_MIRRED_PARMS]);
             if (!p) return Status::failure(EINVAL, "mirred without parameters");
             auto name = ctx.name_of ? ctx.name_of(static_cast<int>(p->ifindex)) : std::nullopt;
             const std::string dev = name.value_or("ifindex:" + std::to_string(p->ifindex));
@@ -401,7 +383,7 @@ Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActi
                 out.actions.push_back(flow::Output{dev});
             }
         } else if (kind == "gact") {
-            auto p = parms<tc_gact>(opt[TCA_GACT_PARMS]);
+            auto p = attr_struct<tc_gact>(opt[TCA_GACT_PARMS]);
             if (!p) return Status::failure(EINVAL, "gact without parameters");
             if (p->action == TC_ACT_SHOT) {
                 out.actions.push_back(flow::Drop{});
@@ -415,7 +397,7 @@ Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActi
                 return Status::failure(EOPNOTSUPP, "gact action " + std::to_string(p->action));
             }
         } else if (kind == "vlan") {
-            auto p = parms<tc_vlan>(opt[TCA_VLAN_PARMS]);
+            auto p = attr_struct<tc_vlan>(opt[TCA_VLAN_PARMS]);
             if (!p) return Status::failure(EINVAL, "vlan without parameters");
             if (p->v_action == TCA_VLAN_ACT_POP) {
                 out.actions.push_back(flow::PopVlan{});
@@ -468,7 +450,7 @@ Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActi
         } else if (kind == "csum") {
             // Follows pedit; implied by the rewrites it repairs.
         } else if (kind == "police") {
-            auto p = parms<tc_police>(opt[TCA_POLICE_TBF]);
+            auto p = attr_struct<tc_police>(opt[TCA_POLICE_TBF]);
             if (!p) return Status::failure(EINVAL, "police without parameters");
             if (p->index < kPoliceIndexBase) return Status::failure(EOPNOTSUPP, "police action not created by snoc");
             out.actions.push_back(flow::Meter{p->index - kPoliceIndexBase});
@@ -483,7 +465,7 @@ Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActi
                 out.actions.push_back(c);
             }
         } else if (kind == "tunnel_key") {
-            auto p = parms<tc_tunnel_key>(opt[TCA_TUNNEL_KEY_PARMS]);
+            auto p = attr_struct<tc_tunnel_key>(opt[TCA_TUNNEL_KEY_PARMS]);
             if (!p) return Status::failure(EINVAL, "tunnel_key without parameters");
             if (p->t_action == TCA_TUNNEL_KEY_ACT_RELEASE) {
                 out.actions.push_back(flow::TunnelDecap{});

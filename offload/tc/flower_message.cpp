@@ -42,9 +42,18 @@ uint32_t handle_for(uint64_t cookie) {
 
 namespace {
 
-Status new_message(int type, int flags, int ifindex, uint32_t handle, uint32_t info, NlMsgPtr& out) {
-    out.reset(nlmsg_alloc_simple(type, flags));
-    if (!out) return Status::failure(ENOMEM, "cannot allocate a netlink message");
+// Most filter messages take a few hundred bytes; libnl's default is a zeroed
+// page per message, which costs more than building the message when
+// 100,000 rules go out. A rule that does not fit is built again, larger.
+constexpr size_t kSmallMessage = 1024;
+constexpr size_t kLargeMessage = 32768;
+
+Status new_message(int type, int flags, int ifindex, uint32_t handle, uint32_t info, NlMsgPtr& out,
+                   size_t size = kSmallMessage) {
+    out.reset(nlmsg_alloc_size(size));
+    if (!out || !nlmsg_put(out.get(), NL_AUTO_PORT, NL_AUTO_SEQ, type, 0, flags)) {
+        return Status::failure(ENOMEM, "cannot allocate a netlink message");
+    }
     tcmsg t{};
     t.tcm_family = AF_UNSPEC;
     t.tcm_ifindex = ifindex;
@@ -73,13 +82,12 @@ uint32_t flags_for(SkipPolicy s) {
     return f;
 }
 
-}  // namespace
-
-Status build_new_filter(const TcRule& rule, const TranslateContext& ctx, Install mode, NlMsgPtr& out) {
+Status build_new_filter_sized(const TcRule& rule, const TranslateContext& ctx, Install mode, NlMsgPtr& out,
+                              size_t size) {
     if (rule.prio == 0 || rule.handle == 0) return Status::failure(EINVAL, "tc rules need a preference and a handle");
     const int flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | (mode == Install::Create ? NLM_F_EXCL : NLM_F_REPLACE);
     if (auto s = new_message(RTM_NEWTFILTER, flags, rule.ifindex, rule.handle,
-                             info_for(rule.prio, protocol_for(rule.flow.match)), out);
+                             info_for(rule.prio, protocol_for(rule.flow.match)), out, size);
         !s.ok()) {
         return s;
     }
@@ -95,6 +103,14 @@ Status build_new_filter(const TcRule& rule, const TranslateContext& ctx, Install
     if (auto s = encode_actions(msg, rule, ctx); !s.ok()) return s;
     nla_nest_end(msg, opts);
     return Status::success();
+}
+
+}  // namespace
+
+Status build_new_filter(const TcRule& rule, const TranslateContext& ctx, Install mode, NlMsgPtr& out) {
+    Status s = build_new_filter_sized(rule, ctx, mode, out, kSmallMessage);
+    if (s.error == EMSGSIZE) s = build_new_filter_sized(rule, ctx, mode, out, kLargeMessage);
+    return s;
 }
 
 Status build_del_filter(const TcRule& rule, NlMsgPtr& out) {

@@ -92,7 +92,14 @@ std::vector<Status> NetlinkSocket::transact(std::vector<NlMsgPtr>& msgs, std::ve
         batch.clear();
         for (size_t i = start; i < end; ++i) {
             nlmsghdr* h = nlmsg_hdr(msgs[i].get());
-            h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+            // The kernel answers every failed request, acked or not. Unless the
+            // caller wants warnings (extended acks on success), only the chunk's
+            // last request asks for an ack: when it comes, every earlier request
+            // without an error has succeeded. That halves the replies the kernel
+            // builds and this loop reads.
+            const bool ack = warnings != nullptr || i + 1 == end;
+            h->nlmsg_flags = static_cast<uint16_t>((h->nlmsg_flags | NLM_F_REQUEST) & ~NLM_F_ACK);
+            if (ack) h->nlmsg_flags |= NLM_F_ACK;
             h->nlmsg_seq = next_seq_++;
             h->nlmsg_pid = port;
             const auto* bytes = reinterpret_cast<const char*>(h);
@@ -145,6 +152,16 @@ Status NetlinkSocket::receive_acks(uint32_t first_seq, size_t count, std::vector
             }
             done[idx] = true;
             --remaining;
+            if (idx + 1 == count) {
+                // The chunk's last request is answered: the kernel has processed
+                // all of them, and the unanswered ones had no error.
+                for (size_t k = 0; k < count; ++k) {
+                    if (done[k]) continue;
+                    results[k] = Status::success();
+                    done[k] = true;
+                    --remaining;
+                }
+            }
         }
     }
     return Status::success();

@@ -2,8 +2,10 @@
 // and tells which one failed and why.
 //
 // Contract (the same for NETLINK_ROUTE and NETLINK_GENERIC):
-// - transact(): every message gets NLM_F_ACK and its own sequence number;
-//   messages go out in chunks sized so their acks fit the receive buffer.
+// - transact(): every message gets its own sequence number; messages go out
+//   in chunks sized so their replies fit the receive buffer. Failures are
+//   always answered; successes are acked only on a chunk's last message
+//   (every message when `warnings` is wanted).
 //   The result has one Status per message, in order; a failure carries the
 //   kernel's errno and its extended-ack text. Extended-ack text on success (a
 //   warning, e.g. "rule not offloaded to hardware") is returned in `warnings`.

@@ -303,6 +303,17 @@ TEST_F(Netdevsim, SkipSwFollowsTheDriver) {
     ASSERT_EQ(states.size(), 1u);
     EXPECT_TRUE(states[0].in_hw);
     EXPECT_EQ(states[0].in_hw_count, 1u);
+    // The (simulated) hardware reports 7 packets: the engine reads them as hardware counters.
+    const char* dfs = std::getenv("SNOC_NSIM_DEBUGFS");
+    if (dfs) {
+        must(std::string("echo '7 700' > ") + dfs + "/flower_stats_inject");
+        states.clear();
+        ASSERT_TRUE(engine_->dump(rep_, true, states).ok());
+        ASSERT_EQ(states.size(), 1u);
+        EXPECT_EQ(states[0].hw.packets, 7u);
+        EXPECT_EQ(states[0].hw.bytes, 700u);
+        EXPECT_EQ(states[0].total.packets, 7u) << "total includes what the hardware ran";
+    }
     EXPECT_TRUE(engine_->remove(rules)[0].ok());
 }
 

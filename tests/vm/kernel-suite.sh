@@ -31,7 +31,8 @@ vm_netdevsim_load flower_offload=1
 vm_netdevsim_create 20 2 >/dev/null
 rep=$(vm_netdev_by_port_name 20 pf0vf0)
 ip link set "$rep" up
-run_gtest "tc engine on patched netdevsim ($rep)" 'Netdevsim.*' SNOC_NSIM_REP="$rep" SNOC_NSIM_FLOWER=1
+run_gtest "tc engine on patched netdevsim ($rep)" 'Netdevsim.*' SNOC_NSIM_REP="$rep" SNOC_NSIM_FLOWER=1 \
+  SNOC_NSIM_DEBUGFS=/sys/kernel/debug/netdevsim/netdevsim20
 vm_netdevsim_delete 20
 
 # 4. NIC bring-up on a netdevsim device: VF counts, eswitch mode, representors, VF MAC.
