@@ -6,6 +6,8 @@
 #include <ostream>
 
 #include "controller/nic/nic_reconcile.h"
+#include "controller/nic/sysfs.h"
+#include "controller/nic/workload_attach.h"
 #include "controller/plan.h"
 #include "controller/plan_output.h"
 #include "controller/profile_loader.h"
@@ -95,6 +97,27 @@ void print_nic_report(const nic::NicReport& r, bool dry_run, OutputFormat f, nlo
                     {"steps", steps}});
 }
 
+// A workload's interface into its namespace: its VF's netdev, or a new veth pair.
+nic::AttachReport attach_workload(const spec::Spec& s, const spec::WorkloadSpec& w, nic::NicOps* ops, const Options& o) {
+    nic::Attachment a;
+    a.workload = w.name;
+    a.netns = w.netns;
+    a.ifname = w.ifname;
+    a.mac = w.mac;
+    a.mtu = w.mtu;
+    a.addresses = w.addresses;
+    a.gateway = w.gateway;
+    if (w.attach == spec::AttachKind::Veth) {
+        a.veth_host = w.host_ifname;
+        return nic::attach(a, o.dry_run);
+    }
+    a.vf = true;
+    const spec::NicSpec* n = s.find_nic(w.nic);
+    nic::NicState state;
+    if (n && ops && ops->read(*n, state).ok()) a.move_netdev = nic::Sysfs(o.sysfs_root).vf_netdev(state, w.vf);
+    return nic::attach(a, o.dry_run);
+}
+
 int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
     ProfileMap profiles;
     const auto spec = load_for_action(o, profiles, err);
@@ -117,16 +140,33 @@ int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
         print_nic_report(r, o.dry_run, f, nics, out);
         failed = failed || !r.status.ok();
     }
+    nlohmann::json workloads = nlohmann::json::array();
+    if (!failed) {
+        for (const auto& w : spec->workloads) {
+            const nic::AttachReport r = attach_workload(*spec, w, ops.get(), o);
+            if (f == OutputFormat::Text) {
+                out << "workload " << w.name << " (namespace " << w.netns << ")\n";
+                for (const auto& d : r.done) out << "  " << (o.dry_run ? "would: " : "done:  ") << d << "\n";
+                if (r.done.empty() && r.status.ok()) out << "  nothing to change\n";
+                if (!r.status.ok()) out << "  FAILED: " << r.status.reason << "\n";
+            }
+            workloads.push_back({{"workload", w.name},
+                                 {"ok", r.status.ok()},
+                                 {"error", r.status.ok() ? nlohmann::json(nullptr) : nlohmann::json(r.status.reason)},
+                                 {"done", r.done}});
+            failed = failed || !r.status.ok();
+        }
+    }
     // OVS wiring and policy flows are planned (snoc plan) but not applied by this version.
-    const bool has_more = !spec->workloads.empty() || !spec->policies.empty();
+    const bool has_more = !spec->policies.empty() || !spec->workloads.empty();
     if (f == OutputFormat::Json) {
-        out << nlohmann::json{{"file", o.file}, {"dry_run", o.dry_run}, {"nics", nics},
-                              {"not_applied", has_more ? nlohmann::json::array({"workloads", "ovs", "policies"})
+        out << nlohmann::json{{"file", o.file}, {"dry_run", o.dry_run}, {"nics", nics}, {"workloads", workloads},
+                              {"not_applied", has_more ? nlohmann::json::array({"ovs", "policies"})
                                                        : nlohmann::json::array()}}
                    .dump(2)
             << "\n";
     } else if (has_more) {
-        out << "note: workloads, OVS and policy flows are not applied by this version; `snoc plan` shows them\n";
+        out << "note: OVS ports and policy flows are not applied by this version; `snoc plan` shows them\n";
     }
     return failed ? kExitApplyFailed : kExitOk;
 }
@@ -178,7 +218,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     add_output(plan);
 
     CLI::App* apply = app.add_subcommand(
-        "apply", "Make the NICs match the spec (SR-IOV VFs, eswitch mode, representors, VF MACs); idempotent");
+        "apply",
+        "Make the NICs and workloads match the spec (SR-IOV VFs, eswitch mode, representors, VF settings; "
+        "namespaces, interfaces, addresses, routes); idempotent");
     apply->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     apply->add_flag("--dry-run", o.dry_run, "Print the steps without changing anything");
     apply->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");

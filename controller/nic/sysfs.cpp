@@ -152,6 +152,14 @@ Status Sysfs::probe_vfs(const NicState& s) const {
     return Status::success();
 }
 
+std::string Sysfs::vf_netdev(const NicState& s, uint16_t vf) const {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::path(s.device_path) / ("virtfn" + std::to_string(vf)) / "net", ec)) {
+        return e.path().filename().string();
+    }
+    return {};
+}
+
 std::string Sysfs::phys_port_name(const std::string& netdev) const {
     return read_line(path("class/net/" + netdev + "/phys_port_name")).value_or("");
 }

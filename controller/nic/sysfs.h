@@ -32,6 +32,8 @@ public:
     offload::Status probe_vfs(const NicState& s) const;
     // Netdevs with the PF's switch id, mapped by phys_port_name ("p0"/"p1" uplink, "pf0vf3").
     std::vector<DevlinkPort> representors(const std::string& switch_id) const;
+    // The netdev of VF `vf` of the PF (virtfn<vf>/net/*), "" when it has none.
+    std::string vf_netdev(const NicState& s, uint16_t vf) const;
     // A netdev's phys_port_name ("" when it has none).
     std::string phys_port_name(const std::string& netdev) const;
 

@@ -46,14 +46,21 @@ spec=$(mktemp --suffix=.yaml)
 cat >"$spec" <<YAML
 nics:
   - {name: nsim, pf: $pf, profile: netdevsim, eswitch_mode: switchdev, num_vfs: 2, representor_prefix: sim}
+workloads:
+  - {name: sidecar, attach: veth, ip: 10.66.0.2/24, gateway: 10.66.0.1, mtu: 1400}
 YAML
 snoc="$build/controller/snoc"
 vm_check_output "snoc apply --dry-run lists the steps" 'would: eswitch mode is switchdev' "$snoc" apply --dry-run "$spec"
 vm_check_output "dry run changed nothing" 'mode legacy' devlink dev eswitch show netdevsim/netdevsim40
 vm_check_output "snoc apply brings the NIC up" 'done:  the representor of VF 1 is named simvf1' "$snoc" apply "$spec"
 vm_check_output "representor renamed" 'simvf1' ip -br link show simvf1
-vm_check_output "second apply changes nothing" 'nothing to change' "$snoc" apply "$spec"
+vm_check_output "veth workload attached with its address" '10.66.0.2/24' ip -n sidecar addr show eth0
+vm_check_output "second apply changes nothing" 'workload sidecar \(namespace sidecar\)\s+nothing to change' \
+  sh -c "\"$snoc\" apply \"$spec\" | tr '\\n' ' '"
+vm_check_output "second apply changes nothing on the NIC" 'NIC nsim \(eth[0-9]+\)\s+nothing to change' \
+  sh -c "\"$snoc\" apply \"$spec\" | tr '\\n' ' '"
 vm_check_output "apply -o json reports steps" '"ok": true' "$snoc" apply -o json "$spec"
 echo 40 > /sys/bus/netdevsim/del_device
+ip netns del sidecar
 
 vm_summary

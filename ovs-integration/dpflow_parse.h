@@ -1,0 +1,80 @@
+// Reads `ovs-appctl dpctl/dump-flows [-m]` output (OVS 3.1) into DpFlow values.
+//
+// One dump line is, in the order lib/dpctl.c prints it:
+//   [ufid:<uuid>, ]<key>, packets:N, bytes:N, used:<secs>s|never[, flags:...]
+//   [, offloaded:yes|partial][, dp:ovs|tc|dpdk], actions:<actions>[, dp-extra-info:...]
+// <key> is the datapath key as lib/odp-util.c formats it: comma-separated
+// `name(body)` items, where body is a scalar (`eth_type(0x0800)`), an
+// attribute list (`ipv4(src=10.0.0.1/0.0.0.0,proto=6)`) or, for `encap(...)`,
+// a nested key. `value/mask` is masked, a bare value is exact, and a zero
+// mask is a wildcard, so it is left out of the Match. The kernel datapath,
+// the userspace (netdev) datapath and tc-offloaded flows all use this
+// grammar; they differ only in which keys and trailing fields appear.
+//
+// The key is mapped onto the canonical flow model (offload/flow.h), so
+// monitoring can compare what the datapath runs with what the plan wanted.
+// Keys the model has no field for (skb_mark, recirc_id, nd, arp, ...) are
+// skipped but must still be well formed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "offload/flow.h"
+
+namespace snoc::ovs {
+
+struct DpFlow {
+    std::optional<std::string> ufid;
+    // in_port holds the datapath port as printed: a name ("rep0") or, when
+    // OVS has no name for it, the datapath port number ("2").
+    flow::Match match;
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    std::optional<double> used_seconds;  // "used:never" -> nullopt
+    // offloaded:yes -> true, offloaded:no -> false, absent -> nullopt.
+    // OVS 3.1 prints the field only for offloaded flows; offloaded:partial
+    // (DPDK mark-and-recirculate: the NIC classifies, OVS still runs the
+    // actions) sets offloaded = true and partial_offload = true.
+    std::optional<bool> offloaded;
+    bool partial_offload = false;
+    std::string dp;            // "ovs", "tc", "dpdk", ... ("" when not printed)
+    std::string actions_text;  // everything after "actions:" (before dp-extra-info)
+    std::string dp_extra_info;
+    std::string key_text;      // the datapath key as printed: identity when there is no ufid
+    // The dump section the line came from, as its header names it ("the main
+    // thread", "pmd on cpu core: 3"; "" without a header):
+    // the userspace datapath keeps one copy of a flow, with its own counters,
+    // per PMD thread, so (source, ufid) is what identifies a counter.
+    std::string source;
+};
+
+struct DpFlowLineResult {
+    std::optional<DpFlow> flow;        // set on success
+    std::optional<std::string> error;  // set on failure: what is wrong, quoting the offending text
+};
+
+struct DpFlowError {
+    size_t line = 0;   // 1-based line number in the dump
+    std::string text;  // the whole line
+    std::string message;
+};
+
+struct DpFlowDump {
+    std::vector<DpFlow> flows;
+    std::vector<DpFlowError> errors;
+};
+
+// Parses one flow line. Never throws.
+DpFlowLineResult parse_dpflow_line(std::string_view line);
+
+// Parses a whole dump: skips blank lines, tracks "flow-dump from ..." section
+// headers (stored in DpFlow::source), and collects per-line errors instead of
+// stopping at the first one. Never throws.
+DpFlowDump parse_dpflow_dump(std::string_view output);
+
+}  // namespace snoc::ovs
