@@ -1,5 +1,6 @@
 #include "ovs-integration/dpflow_parse.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -222,7 +223,14 @@ private:
         }
         const std::string_view key = item.substr(0, open);
         const std::string_view body = item.substr(open + 1, item.size() - open - 2);
-        if (key == "encap") return parse_list(body);
+        if (key == "encap") {
+            // OVS nests at most a few VLAN headers; a bound keeps hostile
+            // input from recursing the stack away.
+            if (++encap_depth_ > kMaxEncapDepth) return "encap(...) nested too deeply in " + quote(item);
+            auto err = parse_list(body);
+            --encap_depth_;
+            return err;
+        }
         if (is_scalar_key(key)) return apply(*find_rule(key, ""), body);
         const auto attrs = split_top(body, ',');
         if (!attrs) return "unbalanced brackets in " + quote(item);
@@ -244,13 +252,15 @@ private:
         text = trim(text);
         const auto [value, mask] = split_mask(text);
         const std::string where = std::string(rule.key) + (rule.attr.empty() ? "" : "." + std::string(rule.attr));
-        auto bad = [&](std::string_view what) { return "bad " + std::string(what) + " for " + where + ": " + quote(text); };
+        auto bad = [&](std::string_view what) {
+            return "bad " + std::string(what) + " for " + where + ": " + quote(text);
+        };
         switch (rule.kind) {
             case ValueKind::InPort:
                 if (value.empty()) return bad("port");
                 out_.match.in_port = std::string(value);
                 return std::nullopt;
-            case ValueKind::Mac: return set_bytes(rule.field, value, mask, bad);
+            case ValueKind::Mac:
             case ValueKind::Ipv4:
             case ValueKind::Ipv6: return set_bytes(rule.field, value, mask, bad);
             case ValueKind::Uint:
@@ -350,7 +360,9 @@ private:
         return std::nullopt;
     }
 
+    static constexpr int kMaxEncapDepth = 8;
     DpFlow& out_;
+    int encap_depth_ = 0;
 };
 
 // One ", name:value" statistic or attribute after the key.
@@ -456,6 +468,14 @@ DpFlowLineResult parse_dpflow_line(std::string_view line) {
     }
     f.actions_text = std::string(trim(actions));
 
+    // The key first: a missing ", " inside it shows up as a malformed key
+    // item, which names the spot better than "missing packets:".
+    KeyParser keys(f);
+    if (auto err = keys.parse_list(f.key_text)) {
+        result.error = std::move(err);
+        return result;
+    }
+
     bool saw_packets = false;
     bool saw_bytes = false;
     std::string_view stats = rest.substr(0, actions_at);
@@ -479,11 +499,6 @@ DpFlowLineResult parse_dpflow_line(std::string_view line) {
         return result;
     }
 
-    KeyParser keys(f);
-    if (auto err = keys.parse_list(f.key_text)) {
-        result.error = std::move(err);
-        return result;
-    }
     result.flow = std::move(f);
     return result;
 }

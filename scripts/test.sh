@@ -64,6 +64,7 @@ stage_fuzz() {
   }
   fuzz_one fuzz_policy_syntax "$repo/tests/fuzz/corpus/policy_syntax"
   fuzz_one fuzz_spec_loader "$repo/configs" "$repo/tests/data/bad-specs"
+  fuzz_one fuzz_dpflow_parse "$repo/tests/fuzz/corpus/dpflow_parse"
   rm -rf "$work"
 }
 

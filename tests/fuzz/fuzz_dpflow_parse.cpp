@@ -1,0 +1,60 @@
+// libFuzzer target for the datapath flow dump parser (ovs-appctl
+// dpctl/dump-flows -m output).
+//
+// Any input must parse or be rejected without crashing or throwing; every
+// line is either a flow or an error (with a message and the line's text);
+// and the placement accounting must accept whatever parses, never crediting
+// more than the counters it was shown.
+//
+//   cmake -S . -B /tmp/fz -G Ninja -DSNOC_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
+//   ninja -C /tmp/fz fuzz_dpflow_parse
+//   /tmp/fz/tests/fuzz_dpflow_parse tests/fuzz/corpus/dpflow_parse
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "ovs-integration/dpflow_classify.h"
+#include "ovs-integration/dpflow_parse.h"
+
+namespace {
+
+[[noreturn]] void fail(const char* what, std::string_view input, const std::string& detail) {
+    std::fprintf(stderr, "dpflow_parse fuzz: %s\n  input:  %.*s\n  detail: %s\n", what,
+                 static_cast<int>(input.size()), input.data(), detail.c_str());
+    __builtin_trap();
+}
+
+void check_line(std::string_view text) {
+    const auto r = snoc::ovs::parse_dpflow_line(text);
+    if (r.flow.has_value() == r.error.has_value()) fail("neither or both of flow and error", text, "");
+    if (r.error && r.error->empty()) fail("error without a message", text, "");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const auto dump = snoc::ovs::parse_dpflow_dump(text);
+    for (const auto& e : dump.errors) {
+        if (e.message.empty() || e.line == 0) fail("error without a message or line", text, e.text);
+    }
+    if (text.find('\n') == std::string_view::npos) check_line(text);
+
+    // Feeding the same poll twice: the second adds nothing, and the first
+    // adds at most the sum of what it saw.
+    snoc::ovs::PlacementCounters counters;
+    const auto first = counters.add_poll(dump.flows);
+    const auto second = counters.add_poll(dump.flows);
+    uint64_t seen = 0;
+    uint64_t credited = 0;
+    bool overflow = false;
+    for (const auto& f : dump.flows) overflow = __builtin_add_overflow(seen, f.packets, &seen) || overflow;
+    for (const auto& c : first.by_placement) {
+        overflow = __builtin_add_overflow(credited, c.packets, &credited) || overflow;
+    }
+    if (!overflow && credited > seen) fail("credited more packets than the dump holds", text, "");
+    if (!(second == snoc::ovs::PlacementTraffic{})) fail("a repeated poll added traffic", text, "");
+    return 0;
+}
