@@ -1,5 +1,7 @@
 #include "controller/yaml_reader.h"
 
+#include "offload/number_text.h"
+
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -53,23 +55,6 @@ std::optional<std::string> Cursor::str(std::string_view what) const {
     return node_.Scalar();
 }
 
-namespace {
-
-std::optional<uint64_t> parse_uint(std::string_view s) {
-    int base = 10;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s.remove_prefix(2);
-        base = 16;
-    }
-    if (s.empty()) return std::nullopt;
-    uint64_t v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-    if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
-}  // namespace
-
 std::optional<uint64_t> Cursor::uint(uint64_t min, uint64_t max, std::string_view what) const {
     const std::string range = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
     const std::string want = what.empty() ? range : std::string(what) + " (" + range + ")";
@@ -77,7 +62,7 @@ std::optional<uint64_t> Cursor::uint(uint64_t min, uint64_t max, std::string_vie
         expected(want);
         return std::nullopt;
     }
-    auto v = parse_uint(node_.Scalar());
+    auto v = parse_uint_dec_or_hex(node_.Scalar());
     if (!v || *v < min || *v > max) {
         expected(want);
         return std::nullopt;

@@ -1,5 +1,7 @@
 #include "ovs-integration/dpflow_parse.h"
 
+#include "offload/number_text.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -123,18 +125,7 @@ std::string_view trim(std::string_view s) {
 std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // Decimal or 0x-prefixed hexadecimal, the two ways odp-util prints integers.
-std::optional<uint64_t> parse_uint(std::string_view s) {
-    int base = 10;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s.remove_prefix(2);
-        base = 16;
-    }
-    if (s.empty()) return std::nullopt;
-    uint64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-    if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-    return v;
-}
+std::optional<uint64_t> parse_uint(std::string_view s) { return parse_uint_dec_or_hex(s); }
 
 // "value/mask" -> (value, mask); a bare value has no mask (exact).
 std::pair<std::string_view, std::optional<std::string_view>> split_mask(std::string_view s) {
