@@ -6,6 +6,7 @@
 
 #include "controller/builtin_profiles.h"
 #include "controller/yaml_reader.h"
+#include "offload/number_text.h"
 
 namespace snoc {
 namespace {
@@ -17,17 +18,14 @@ using offload::NicProfile;
 using yaml::Cursor;
 using yaml::MapReader;
 
-// "unknown" is how a profile says no public figure exists.
-std::optional<uint32_t> count_or_unknown(const Cursor& c, uint64_t max, bool& ok) {
-    if (c.is_scalar() && !c.quoted() && c.node().Scalar() == "unknown") return std::nullopt;
+// "unknown" is how a profile says no public figure exists; anything else must
+// be a count up to `max` (reported at the value otherwise).
+std::optional<uint32_t> count_or_unknown(const Cursor& c, uint64_t max) {
     if (c.is_scalar() && !c.quoted()) {
-        // Re-use the integer check for its message, but mention "unknown" too.
-        Diagnostics scratch;
-        Cursor quiet(c.node(), c.path(), c.file(), &scratch);
-        if (auto v = quiet.uint(0, max)) return static_cast<uint32_t>(*v);
+        if (c.node().Scalar() == "unknown") return std::nullopt;
+        if (auto v = parse_uint_dec_or_hex(c.node().Scalar()); v && *v <= max) return static_cast<uint32_t>(*v);
     }
     c.expected("an integer from 0 to " + std::to_string(max) + " or 'unknown'");
-    ok = false;
     return std::nullopt;
 }
 
@@ -106,10 +104,9 @@ BackendCaps read_caps(const Cursor& c) {
     }
     if (auto ct = m.optional("conntrack")) caps.conntrack = ct->boolean().value_or(false);
     if (auto s = m.optional("skip_sw")) caps.skip_sw = s->boolean().value_or(false);
-    bool ok = true;
-    if (auto r = m.optional("max_rules")) caps.max_rules = count_or_unknown(*r, 100'000'000, ok);
-    if (auto r = m.optional("max_actions")) caps.max_actions = count_or_unknown(*r, 1024, ok);
-    if (auto r = m.optional("max_tables")) caps.max_tables = count_or_unknown(*r, 1u << 20, ok);
+    if (auto r = m.optional("max_rules")) caps.max_rules = count_or_unknown(*r, 100'000'000);
+    if (auto r = m.optional("max_actions")) caps.max_actions = count_or_unknown(*r, 1024);
+    if (auto r = m.optional("max_tables")) caps.max_tables = count_or_unknown(*r, 1u << 20);
     m.finish();
     if (!caps.set_fields.empty() && !caps.actions.count(flow::ActionKind::SetField)) {
         c.error("set_fields lists fields but actions does not include set_field");
@@ -175,8 +172,7 @@ std::optional<NicProfile> load_profile(std::string_view text, const std::string&
         }
     }
     if (auto a = m.optional("arch")) p.arch = a->str("a CPU architecture such as aarch64").value_or("");
-    bool ok = true;
-    if (auto v = m.required("max_vfs")) p.max_vfs = count_or_unknown(*v, 65535, ok);
+    if (auto v = m.required("max_vfs")) p.max_vfs = count_or_unknown(*v, 65535);
     if (auto modes = m.required("eswitch_modes")) {
         for (auto mode : named_list<offload::EswitchMode>(*modes, "eswitch mode", offload::eswitch_mode_from_name,
                                                           "legacy, switchdev")) {

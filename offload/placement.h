@@ -3,7 +3,7 @@
 // metrics labels.
 #pragma once
 
-#include <optional>
+#include <cstdint>
 #include <string_view>
 
 namespace snoc::offload {
@@ -24,7 +24,5 @@ constexpr std::string_view to_string(Placement p) {
     }
     return "unknown";
 }
-
-std::optional<Placement> placement_from_name(std::string_view name);
 
 }  // namespace snoc::offload

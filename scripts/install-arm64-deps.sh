@@ -41,16 +41,7 @@ unpacked_packages=(
 )
 state_dir=/var/lib/snoc-arm64
 
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-else
-  SUDO=
-fi
-export DEBIAN_FRONTEND=noninteractive
-
-installed() { # installed PKG[:ARCH] -> 0 when installed
-  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 # 1. the arm64 architecture and its package lists
 if ! dpkg --print-foreign-architectures | grep -qx "$ARCH"; then
@@ -59,12 +50,12 @@ if ! dpkg --print-foreign-architectures | grep -qx "$ARCH"; then
 fi
 
 missing=()
-for p in "${host_packages[@]}"; do installed "$p" || missing+=("$p"); done
-for p in "${target_packages[@]}"; do installed "$p:$ARCH" || missing+=("$p:$ARCH"); done
+for p in "${host_packages[@]}"; do apt_installed "$p" || missing+=("$p"); done
+for p in "${target_packages[@]}"; do apt_installed "$p:$ARCH" || missing+=("$p:$ARCH"); done
 for entry in "${unpacked_packages[@]}"; do
   read -r dev runtime <<<"$entry"
   [[ " ${target_packages[*]} " == *" $runtime "* ]] && continue
-  installed "$runtime:$ARCH" || missing+=("$runtime:$ARCH")
+  apt_installed "$runtime:$ARCH" || missing+=("$runtime:$ARCH")
 done
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -109,7 +100,7 @@ for entry in "${unpacked_packages[@]}"; do
     echo "install-arm64-deps: $dev:$ARCH $version already unpacked"
     continue
   fi
-  if installed "$dev:$ARCH"; then   # someone installed it with apt: nothing to do
+  if apt_installed "$dev:$ARCH"; then   # someone installed it with apt: nothing to do
     echo "install-arm64-deps: $dev:$ARCH is installed by dpkg"
     continue
   fi

@@ -9,24 +9,12 @@ set -euo pipefail
 
 packages=(openvswitch-switch openvswitch-common ethtool iproute2)
 
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-
+. "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+mapfile -t missing < <(apt_missing "${packages[@]}")
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-ovs: all ${#packages[@]} packages present"
   exit 0
 fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO=sudo
-else
-  SUDO=
-fi
-export DEBIAN_FRONTEND=noninteractive
 
 # Maintainer scripts start services through invoke-rc.d, which asks
 # /usr/sbin/policy-rc.d first; exit 101 = "action forbidden". Install our own
@@ -47,14 +35,8 @@ if [ ! -e "$policy" ]; then
   placed_policy=1
 fi
 
-# One update per machine is enough; refresh only when the lists are missing or stale (> 1 day).
-stamp=/var/lib/apt/periodic/update-success-stamp
-lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)
-if [ -z "$lists" ] && { [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; }; then
-  $SUDO apt-get update -q
-fi
-echo "install-ovs: installing ${missing[*]}"
-$SUDO apt-get install -y -q --no-remove --no-install-recommends "${missing[@]}"
+apt_update_if_stale
+apt_install install-ovs "${missing[@]}"
 
 # Where systemd runs, keep the units from starting at the next boot too.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
