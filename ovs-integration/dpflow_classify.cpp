@@ -15,14 +15,24 @@ std::string flow_identity(const DpFlow& f) {
     return f.source + '\n' + (f.ufid ? "ufid:" + *f.ufid : "key:" + f.key_text);
 }
 
-void PlacementCounters::prime(const std::vector<DpFlow>& flows) { (void)update(flows, false); }
+void PlacementCounters::prime(const std::vector<DpFlow>& flows) { (void)update(flows, false, nullptr); }
 
-PlacementTraffic PlacementCounters::add_poll(const std::vector<DpFlow>& flows) { return update(flows, true); }
+PlacementTraffic PlacementCounters::add_poll(const std::vector<DpFlow>& flows) {
+    return update(flows, true, nullptr);
+}
 
-PlacementTraffic PlacementCounters::update(const std::vector<DpFlow>& flows, bool credit) {
+PlacementTraffic PlacementCounters::add_poll(const std::vector<DpFlow>& flows, std::vector<TrafficCounts>& per_flow) {
+    per_flow.assign(flows.size(), TrafficCounts{});
+    return update(flows, true, &per_flow);
+}
+
+PlacementTraffic PlacementCounters::update(const std::vector<DpFlow>& flows, bool credit,
+                                           std::vector<TrafficCounts>* per_flow) {
     ++poll_;
     PlacementTraffic delta;
-    for (const auto& f : flows) {
+    last_.reserve(flows.size());
+    for (size_t i = 0; i < flows.size(); ++i) {
+        const DpFlow& f = flows[i];
         const TrafficCounts now{f.packets, f.bytes};
         auto [it, fresh] = last_.try_emplace(flow_identity(f));
         Seen& seen = it->second;
@@ -35,6 +45,7 @@ PlacementTraffic PlacementCounters::update(const std::vector<DpFlow>& flows, boo
         seen.counts = now;
         seen.missed_polls = 0;
         seen.poll = poll_;
+        if (per_flow) (*per_flow)[i] = add;
         if (credit) {
             auto& slot = delta[classify(f)];
             slot.packets += add.packets;

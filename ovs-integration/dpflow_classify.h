@@ -70,6 +70,9 @@ public:
     void prime(const std::vector<DpFlow>& flows);
     // Credits one poll and returns what it added.
     PlacementTraffic add_poll(const std::vector<DpFlow>& flows);
+    // The same, also writing what each flow added (per_flow[i] for
+    // flows[i]; zero for a repeated identity), for per-flow rates.
+    PlacementTraffic add_poll(const std::vector<DpFlow>& flows, std::vector<TrafficCounts>& per_flow);
 
     const PlacementTraffic& totals() const { return totals_; }
     size_t tracked() const { return last_.size(); }
@@ -80,7 +83,7 @@ private:
         size_t missed_polls = 0;
         uint64_t poll = 0;  // the poll that last saw it
     };
-    PlacementTraffic update(const std::vector<DpFlow>& flows, bool credit);
+    PlacementTraffic update(const std::vector<DpFlow>& flows, bool credit, std::vector<TrafficCounts>* per_flow);
 
     size_t forget_after_;
     uint64_t poll_ = 0;

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "offload/net_address.h"
@@ -134,10 +135,12 @@ std::pair<std::string_view, std::optional<std::string_view>> split_mask(std::str
     return {s.substr(0, slash), s.substr(slash + 1)};
 }
 
-// Splits at `sep` characters outside (), {} and []; nullopt when the
-// brackets do not balance.
-std::optional<std::vector<std::string_view>> split_top(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
+// Calls fn(part) for each part of `s` split at `sep` characters outside (),
+// {} and []; false when the brackets do not balance (parts before the
+// imbalance were already seen) or when fn returns false. No allocation: it
+// runs for every key of every flow of a 200,000-flow dump.
+template <typename Fn>
+bool for_each_top(std::string_view s, char sep, Fn&& fn) {
     int depth = 0;
     size_t start = 0;
     for (size_t i = 0; i < s.size(); ++i) {
@@ -145,15 +148,14 @@ std::optional<std::vector<std::string_view>> split_top(std::string_view s, char 
         if (c == '(' || c == '{' || c == '[') {
             ++depth;
         } else if (c == ')' || c == '}' || c == ']') {
-            if (--depth < 0) return std::nullopt;
+            if (--depth < 0) return false;
         } else if (c == sep && depth == 0) {
-            out.push_back(s.substr(start, i - start));
+            if (!fn(s.substr(start, i - start))) return false;
             start = i + 1;
         }
     }
-    if (depth != 0) return std::nullopt;
-    out.push_back(s.substr(start));
-    return out;
+    if (depth != 0) return false;
+    return fn(s.substr(start));
 }
 
 // Flag sets as format_flags_masked prints them ("+trk+est-new") or as a
@@ -198,12 +200,13 @@ public:
     // A comma-separated key list; `encap(...)` recurses into one.
     std::optional<std::string> parse_list(std::string_view text) {
         if (trim(text).empty()) return std::nullopt;
-        const auto items = split_top(text, ',');
-        if (!items) return "unbalanced brackets in " + quote(text);
-        for (auto item : *items) {
-            if (auto err = parse_item(trim(item))) return err;
-        }
-        return std::nullopt;
+        std::optional<std::string> err;
+        const bool complete = for_each_top(text, ',', [&](std::string_view item) {
+            err = parse_item(trim(item));
+            return !err;
+        });
+        if (!complete && !err) return "unbalanced brackets in " + quote(text);
+        return err;
     }
 
 private:
@@ -223,27 +226,77 @@ private:
             return err;
         }
         if (is_scalar_key(key)) return apply(*find_rule(key, ""), body);
-        const auto attrs = split_top(body, ',');
-        if (!attrs) return "unbalanced brackets in " + quote(item);
-        for (auto attr : *attrs) {
+        if (key == "recirc_id") {
+            const auto id = parse_uint(split_mask(trim(body)).first);
+            if (!id || *id > UINT32_MAX) return "bad recirc_id in " + quote(item);
+            out_.recirc_id = static_cast<uint32_t>(*id);
+            return std::nullopt;
+        }
+        const bool has_attrs = body.find('=') != std::string_view::npos;
+        if (!has_attrs) {
+            // A scalar key the model has no field for: skb_mark(0x1/0xff), dp_hash(0/0), ...
+            note_unmapped(key, "", trim(body));
+            return std::nullopt;
+        }
+        std::optional<std::string> err;
+        const bool complete = for_each_top(body, ',', [&](std::string_view attr) {
             attr = trim(attr);
             const size_t eq = attr.find('=');
             const size_t paren = attr.find('(');
-            // Nested attributes without '=' (tunnel's flags(-df+csum), geneve({...})) and
-            // bare words are not in the model; they only have to balance.
-            if (eq == std::string_view::npos || (paren != std::string_view::npos && paren < eq)) continue;
-            if (const KeyRule* rule = find_rule(key, attr.substr(0, eq))) {
-                if (auto err = apply(*rule, attr.substr(eq + 1))) return err;
+            if (eq == std::string_view::npos || (paren != std::string_view::npos && paren < eq)) {
+                // Nested attributes without '=': tunnel's flags(-df+csum) come
+                // with the tunnel port; anything else (geneve({...}) options,
+                // vxlan(gbp(...))) is a real constraint the model lacks.
+                if (!(key == "tunnel" && attr.starts_with("flags("))) note_unmapped(key, "", attr);
+                return true;
             }
-        }
+            if (const KeyRule* rule = find_rule(key, attr.substr(0, eq))) {
+                err = apply(*rule, attr.substr(eq + 1));
+            } else {
+                note_unmapped(key, attr.substr(0, eq), trim(attr.substr(eq + 1)));
+            }
+            return !err;
+        });
+        if (err) return err;
+        if (!complete) return "unbalanced brackets in " + quote(item);
         return std::nullopt;
+    }
+
+    // Records a key (or attribute) the model has no field for, unless it
+    // does not narrow the flow: wildcarded (x/0), zero (what every packet
+    // without that metadata carries: skb_mark(0), packet_type(ns=0,id=0)),
+    // frag=no (every unfragmented packet), or implied by the tunnel port
+    // (tunnel tp_dst / ttl / tos: the port's own options).
+    void note_unmapped(std::string_view key, std::string_view attr, std::string_view text) {
+        const auto [value, mask] = split_mask(text);
+        if (text.empty() || (mask && is_zero_text(*mask)) || (!mask && is_zero_text(value))) return;
+        if (attr == "frag" && value == "no") return;
+        if (key == "tunnel" && (attr == "tp_dst" || attr == "tp_src" || attr == "ttl" || attr == "tos")) return;
+        std::string printed(key);
+        printed += '(';
+        if (!attr.empty()) {
+            printed += attr;
+            printed += '=';
+        }
+        printed += text;
+        printed += ')';
+        if (out_.unmapped_keys.size() < kMaxUnmapped) out_.unmapped_keys.push_back(std::move(printed));
+    }
+
+    // "0", "0x0", "0.0.0.0", "::", "00:00:00:00:00:00": every digit zero.
+    static bool is_zero_text(std::string_view s) {
+        if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
+        if (s.empty()) return false;
+        return std::all_of(s.begin(), s.end(), [](char c) { return c == '0' || c == '.' || c == ':'; });
     }
 
     std::optional<std::string> apply(const KeyRule& rule, std::string_view text) {
         text = trim(text);
         const auto [value, mask] = split_mask(text);
-        const std::string where = std::string(rule.key) + (rule.attr.empty() ? "" : "." + std::string(rule.attr));
+        // Built only on failure: this runs for every attribute of every flow.
         auto bad = [&](std::string_view what) {
+            const std::string where =
+                std::string(rule.key) + (rule.attr.empty() ? "" : "." + std::string(rule.attr));
             return "bad " + std::string(what) + " for " + where + ": " + quote(text);
         };
         switch (rule.kind) {
@@ -352,6 +405,8 @@ private:
     }
 
     static constexpr int kMaxEncapDepth = 8;
+    // A real key has a few dozen items; the bound keeps hostile input small.
+    static constexpr size_t kMaxUnmapped = 32;
     DpFlow& out_;
     int encap_depth_ = 0;
 };
@@ -415,6 +470,11 @@ constexpr std::string_view kExtra = ", dp-extra-info:";
 constexpr std::string_view kSectionHeader = "flow-dump from ";
 
 }  // namespace
+
+std::optional<std::string> parse_dpflow_key(std::string_view key, DpFlow& out) {
+    KeyParser keys(out);
+    return keys.parse_list(key);
+}
 
 DpFlowLineResult parse_dpflow_line(std::string_view line) {
     DpFlowLineResult result;
@@ -496,6 +556,9 @@ DpFlowLineResult parse_dpflow_line(std::string_view line) {
 
 DpFlowDump parse_dpflow_dump(std::string_view output) {
     DpFlowDump dump;
+    // One flow per line: reserving up front saves moving every DpFlow (each
+    // holds a whole canonical Match) as the vector grows.
+    dump.flows.reserve(static_cast<size_t>(std::count(output.begin(), output.end(), '\n')) + 1);
     std::string source;
     size_t number = 0;
     while (!output.empty()) {

@@ -13,8 +13,10 @@
 //
 // The key is mapped onto the canonical flow model (offload/flow.h), so
 // monitoring can compare what the datapath runs with what the plan wanted.
-// Keys the model has no field for (skb_mark, recirc_id, nd, arp, ...) are
-// skipped but must still be well formed.
+// Keys the model has no field for (skb_mark, nd, arp, ...) must still be
+// well formed; when they really constrain the flow (not wildcarded, not the
+// zero every unmarked packet carries) they are kept in DpFlow::unmapped_keys
+// so the translation can report them instead of silently widening the match.
 #pragma once
 
 #include <cstddef>
@@ -46,6 +48,13 @@ struct DpFlow {
     std::string actions_text;  // everything after "actions:" (before dp-extra-info)
     std::string dp_extra_info;
     std::string key_text;      // the datapath key as printed: identity when there is no ufid
+    // recirc_id(N): 0 is a packet's first pass; N != 0 matches packets that
+    // came back after a recirculation (ct(...),recirc(N) or a bond hash), the
+    // datapath's equivalent of a later OpenFlow table / tc chain N.
+    uint32_t recirc_id = 0;
+    // Key items with no canonical field that constrain the flow, as printed
+    // ("skb_mark(0x1)", "ipv4(frag=first)", "geneve({class=0x102,...})").
+    std::vector<std::string> unmapped_keys;
     // The dump section the line came from, as its header names it ("the main
     // thread", "pmd on cpu core: 3"; "" without a header):
     // the userspace datapath keeps one copy of a flow, with its own counters,
@@ -68,6 +77,11 @@ struct DpFlowDump {
     std::vector<DpFlow> flows;
     std::vector<DpFlowError> errors;
 };
+
+// Parses a datapath key list ("eth(src=...),ipv4(ttl=63)") into out.match,
+// out.recirc_id and out.unmapped_keys; also what set(...) actions carry.
+// Returns the error, quoting the offending text. Never throws.
+std::optional<std::string> parse_dpflow_key(std::string_view key, DpFlow& out);
 
 // Parses one flow line. Never throws.
 DpFlowLineResult parse_dpflow_line(std::string_view line);

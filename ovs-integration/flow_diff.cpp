@@ -2,8 +2,9 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <map>
-#include <set>
+#include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "offload/policy_syntax.h"
 
@@ -28,9 +29,6 @@ std::string strict_selector(const flow::Flow& f) {
     return out;
 }
 
-bool same_except_actions(const flow::Flow& a, const flow::Flow& b) {
-    return a.cookie == b.cookie && a.idle_timeout == b.idle_timeout && a.hard_timeout == b.hard_timeout;
-}
 
 }  // namespace
 
@@ -38,25 +36,58 @@ std::string flow_key(const flow::Flow& f) {
     return std::to_string(f.table) + "/" + std::to_string(f.priority) + "/" + flow::format_match(f.match);
 }
 
+bool actions_only_change(const flow::Flow& want, const flow::Flow& have) {
+    return want.cookie == have.cookie && want.idle_timeout == have.idle_timeout &&
+           want.hard_timeout == have.hard_timeout;
+}
+
+size_t FlowIdentityHash::operator()(const flow::Flow* f) const {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    auto mix = [&h](const void* data, size_t n) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+    };
+    mix(&f->table, sizeof f->table);
+    mix(&f->priority, sizeof f->priority);
+    if (f->match.in_port) mix(f->match.in_port->data(), f->match.in_port->size());
+    // Not match.present(): it allocates, and this runs for every flow.
+    for (const flow::FieldInfo& info : flow::all_fields()) {
+        const auto& m = f->match.find(info.id);
+        if (!m) continue;
+        mix(&info.id, sizeof info.id);
+        mix(m->value.data(), info.bytes);
+        mix(m->mask.data(), info.bytes);
+    }
+    return static_cast<size_t>(h);
+}
+
+namespace {
+
+using IdentityMap = std::unordered_map<const flow::Flow*, const flow::Flow*, FlowIdentityHash, FlowIdentityEqual>;
+using IdentitySet = std::unordered_set<const flow::Flow*, FlowIdentityHash, FlowIdentityEqual>;
+
+}  // namespace
+
 Status diff_flows(const std::vector<flow::Flow>& desired, const std::vector<flow::Flow>& current, FlowMods& out) {
     out = FlowMods{};
-    std::map<std::string, const flow::Flow*> want;
+    IdentityMap want;
+    want.reserve(desired.size());
     for (const flow::Flow& f : desired) {
         if (!f.cookie) {
             return Status::failure(EINVAL, "desired flow " + flow::format_flow(f) +
                                                " has no cookie; snoc marks every flow it installs with its cookie");
         }
-        if (!want.emplace(flow_key(f), &f).second) {
+        if (!want.emplace(&f, &f).second) {
             return Status::failure(EINVAL, "two desired flows have the same table, priority and match (" +
                                                flow_key(f) + "); OpenFlow would keep only one");
         }
     }
-    std::set<std::string> seen;
+    IdentitySet seen;
+    seen.reserve(current.size());
     std::vector<FlowMod> modifies, adds;
     for (const flow::Flow& f : current) {
-        const std::string key = flow_key(f);
-        seen.insert(key);
-        const auto it = want.find(key);
+        seen.insert(&f);
+        const auto it = want.find(&f);
         if (it == want.end()) {
             out.mods.push_back({FlowMod::Kind::Delete, f});
             ++out.deleted;
@@ -65,7 +96,7 @@ Status diff_flows(const std::vector<flow::Flow>& desired, const std::vector<flow
         const flow::Flow& w = *it->second;
         if (w == f) {
             ++out.unchanged;
-        } else if (same_except_actions(w, f)) {
+        } else if (actions_only_change(w, f)) {
             modifies.push_back({FlowMod::Kind::Modify, w});  // keeps the flow's counters
             ++out.modified;
         } else {
@@ -74,7 +105,7 @@ Status diff_flows(const std::vector<flow::Flow>& desired, const std::vector<flow
         }
     }
     for (const flow::Flow& f : desired) {
-        if (seen.count(flow_key(f)) != 0) continue;
+        if (seen.count(&f) != 0) continue;
         adds.push_back({FlowMod::Kind::Add, f});
         ++out.added;
     }
@@ -85,13 +116,14 @@ Status diff_flows(const std::vector<flow::Flow>& desired, const std::vector<flow
 
 FlowDrift drift_of(const std::vector<flow::Flow>& desired, const std::vector<flow::Flow>& current) {
     FlowDrift drift;
-    std::map<std::string, const flow::Flow*> have;
-    for (const flow::Flow& f : current) have.emplace(flow_key(f), &f);
-    std::set<std::string> wanted;
+    IdentityMap have;
+    have.reserve(current.size());
+    for (const flow::Flow& f : current) have.emplace(&f, &f);
+    IdentitySet wanted;
+    wanted.reserve(desired.size());
     for (const flow::Flow& f : desired) {
-        const std::string key = flow_key(f);
-        wanted.insert(key);
-        const auto it = have.find(key);
+        wanted.insert(&f);
+        const auto it = have.find(&f);
         if (it == have.end()) {
             drift.missing.push_back(f);
         } else if (!(*it->second == f)) {
@@ -99,7 +131,7 @@ FlowDrift drift_of(const std::vector<flow::Flow>& desired, const std::vector<flo
         }
     }
     for (const flow::Flow& f : current) {
-        if (wanted.count(flow_key(f)) == 0) drift.unexpected.push_back(f);
+        if (wanted.count(&f) == 0) drift.unexpected.push_back(f);
     }
     return drift;
 }

@@ -40,6 +40,22 @@ struct FlowDrift {
 // The identity of a flow in a switch: "table/priority/match".
 std::string flow_key(const flow::Flow& f);
 
+// The same identity for hash containers of flow pointers, computed from the
+// values instead of flow_key()'s text (formatting 10,000 matches costs more
+// than a one-rule update may take).
+struct FlowIdentityHash {
+    size_t operator()(const flow::Flow* f) const;
+};
+struct FlowIdentityEqual {
+    bool operator()(const flow::Flow* a, const flow::Flow* b) const {
+        return a->table == b->table && a->priority == b->priority && a->match == b->match;
+    }
+};
+
+// True when `want` differs from `have` (same identity) only in its actions,
+// so a modify_strict keeps the flow's counters; otherwise it is re-added.
+bool actions_only_change(const flow::Flow& want, const flow::Flow& have);
+
 // Both sides must already be canonical (canonical_ports()); fails (EINVAL)
 // when two desired flows share a key or a desired flow has no cookie.
 offload::Status diff_flows(const std::vector<flow::Flow>& desired, const std::vector<flow::Flow>& current,

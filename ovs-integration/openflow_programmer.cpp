@@ -69,8 +69,23 @@ std::vector<flow::Flow> OpenflowProgrammer::canonical(const std::vector<flow::Fl
     return out;
 }
 
+bool OpenflowProgrammer::record_fresh() const {
+    if (!record_valid_) return false;
+    return options_.record_max_age.count() == 0 ||
+           std::chrono::steady_clock::now() - record_since_ < options_.record_max_age;
+}
+
+void OpenflowProgrammer::set_record(const std::vector<flow::Flow>& canonical_flows) {
+    record_.assign(canonical_flows);
+    record_valid_ = true;
+    record_since_ = std::chrono::steady_clock::now();
+}
+
 Status OpenflowProgrammer::apply(const std::vector<FlowMod>& mods) {
     if (mods.empty()) return Status::success();
+    // The record cannot follow mods it did not compute; update() and
+    // install() re-set it after their own successful bundles.
+    record_valid_ = false;
     std::string input;
     for (const FlowMod& m : mods) {
         if (!m.flow.cookie || !is_snoc_cookie(*m.flow.cookie)) {
@@ -91,7 +106,15 @@ Status OpenflowProgrammer::install(const std::vector<flow::Flow>& flows) {
     std::vector<FlowMod> mods;
     mods.reserve(flows.size());
     for (const flow::Flow& f : flows) mods.push_back({FlowMod::Kind::Add, f});
-    return apply(mods);
+    const bool had_record = record_valid_;
+    Status s = apply(mods);
+    if (s.ok() && had_record && !mods.empty()) {
+        // Adds replace flows of the same identity, in the switch and here.
+        for (FlowMod& m : mods) m.flow = canonical_ports(std::move(m.flow), options_.bridge);
+        record_.apply(mods);
+        record_valid_ = true;
+    }
+    return s;
 }
 
 Status OpenflowProgrammer::dump(std::vector<flow::Flow>& flows, std::vector<std::string>& unreadable) {
@@ -106,6 +129,16 @@ Status OpenflowProgrammer::dump(std::vector<flow::Flow>& flows, std::vector<std:
 }
 
 Status OpenflowProgrammer::update(const std::vector<flow::Flow>& desired, FlowMods& done) {
+    if (!record_fresh()) return resync(desired, done);
+    if (Status s = record_.diff(desired, options_.bridge, done); !s.ok()) return s;
+    if (Status s = apply(done.mods); !s.ok()) return s;
+    record_.apply(done.mods);  // the mods are canonical: the record follows the switch
+    record_valid_ = true;
+    return Status::success();
+}
+
+Status OpenflowProgrammer::resync(const std::vector<flow::Flow>& desired, FlowMods& done) {
+    record_valid_ = false;
     std::vector<flow::Flow> current;
     std::vector<std::string> unreadable;
     if (Status s = dump(current, unreadable); !s.ok()) return s;
@@ -115,13 +148,19 @@ Status OpenflowProgrammer::update(const std::vector<flow::Flow>& desired, FlowMo
         return Status::failure(EPROTO, std::to_string(unreadable.size()) + " of snoc's flows on " + options_.bridge +
                                            " cannot be read back, first: " + unreadable.front());
     }
-    if (Status s = diff_flows(canonical(desired), current, done); !s.ok()) return s;
-    return apply(done.mods);
+    std::vector<flow::Flow> want = canonical(desired);
+    if (Status s = diff_flows(want, current, done); !s.ok()) return s;
+    if (Status s = apply(done.mods); !s.ok()) return s;
+    set_record(want);
+    return Status::success();
 }
 
 Status OpenflowProgrammer::remove_all() {
     std::string out;
-    return run(ofctl_argv({"--bundle", "del-flows", options_.target, cookie_filter()}), "", out);
+    record_valid_ = false;
+    Status s = run(ofctl_argv({"--bundle", "del-flows", options_.target, cookie_filter()}), "", out);
+    if (s.ok()) set_record({});  // none of snoc's flows is left
+    return s;
 }
 
 Status OpenflowProgrammer::drift(const std::vector<flow::Flow>& desired, FlowDrift& result) {
@@ -130,6 +169,7 @@ Status OpenflowProgrammer::drift(const std::vector<flow::Flow>& desired, FlowDri
     if (Status s = dump(current, unreadable); !s.ok()) return s;
     result = drift_of(canonical(desired), current);
     result.unreadable = std::move(unreadable);
+    if (!result.clean()) record_valid_ = false;
     return Status::success();
 }
 

@@ -12,6 +12,7 @@
 #include "offload/flow.h"
 #include "offload/status.h"
 #include "ovs-integration/flow_diff.h"
+#include "ovs-integration/flow_record.h"
 
 namespace snoc::ovs {
 
@@ -22,6 +23,10 @@ struct OpenflowOptions {
     std::string target;
     std::string ofctl = "ovs-ofctl";
     std::chrono::milliseconds timeout{120000};
+    // How long after its last dump (resync) update() trusts its record of
+    // what it installed; then it dumps and diffs once more (0 = until
+    // invalidate_record(), drift() finding a difference, or a failure).
+    std::chrono::milliseconds record_max_age{0};
 };
 
 class OpenflowProgrammer {
@@ -33,12 +38,27 @@ public:
     offload::Status install(const std::vector<flow::Flow>& flows);
     // Makes snoc's flows in the switch equal `desired`, touching only the
     // flows that differ. `done` counts what was added/modified/deleted.
+    // With a valid record of what snoc last installed (see below) the diff
+    // is against that record: no dump, one bundle of the changed flow mods
+    // (~ms for one rule in 10,000). Without one, it is resync().
     offload::Status update(const std::vector<flow::Flow>& desired, FlowMods& done);
+    // Dumps snoc's flows, diffs `desired` against them, sends the difference
+    // and records `desired` as installed. For after an OVS restart, or when
+    // anything else may have changed snoc's flows.
+    offload::Status resync(const std::vector<flow::Flow>& desired, FlowMods& done);
+
+    // The in-memory record: what snoc's flows on this bridge are, as far as
+    // this programmer knows (set by resync(), kept up to date by update(),
+    // install() and remove_all()). Any failed or unconfirmed command drops it,
+    // so the next update() dumps instead of trusting a guess.
+    bool record_valid() const { return record_valid_; }
+    void invalidate_record() { record_valid_ = false; }
     // Removes every flow with snoc's cookie and nothing else.
     offload::Status remove_all();
     // snoc's flows as the switch holds them (ports canonical, see canonical_ports()).
     offload::Status dump(std::vector<flow::Flow>& flows, std::vector<std::string>& unreadable);
-    // What differs between `desired` and the switch.
+    // What differs between `desired` and the switch (always dumps). A
+    // difference also invalidates the record, so the next update() repairs it.
     offload::Status drift(const std::vector<flow::Flow>& desired, FlowDrift& drift);
     // Runs one bundle of flow mods (exposed so callers can batch their own).
     offload::Status apply(const std::vector<FlowMod>& mods);
@@ -47,8 +67,13 @@ private:
     std::vector<std::string> ofctl_argv(std::initializer_list<std::string> args) const;
     offload::Status run(const std::vector<std::string>& argv, const std::string& input, std::string& out) const;
     std::vector<flow::Flow> canonical(const std::vector<flow::Flow>& flows) const;
+    bool record_fresh() const;
+    void set_record(const std::vector<flow::Flow>& canonical_flows);
 
     OpenflowOptions options_;
+    FlowRecord record_;  // canonical; meaningful only when record_valid_
+    bool record_valid_ = false;
+    std::chrono::steady_clock::time_point record_since_{};
 };
 
 }  // namespace snoc::ovs

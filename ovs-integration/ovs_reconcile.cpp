@@ -327,6 +327,15 @@ Status wait_for_vswitchd(OvsdbClient& client, int64_t next_cfg, std::chrono::mil
         if (std::chrono::steady_clock::now() >= deadline) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    // cur_cfg 0 means no ovs-vswitchd ever applied this database: it is
+    // not running, or runs against another database. Say so rather than
+    // "timed out", which reads like a slow switch.
+    if (cur <= 0) {
+        return Status::failure(ETIMEDOUT, "ovs-vswitchd has not applied any configuration from this database "
+                                          "(cur_cfg is " + std::to_string(cur) + " after " +
+                                          std::to_string(timeout.count()) +
+                                          " ms): it is not running or is connected to another database");
+    }
     return Status::failure(ETIMEDOUT, "ovs-vswitchd did not apply configuration " + std::to_string(next_cfg) +
                                           " within " + std::to_string(timeout.count()) + " ms (cur_cfg is " +
                                           std::to_string(cur) + ") — is ovs-vswitchd running?");

@@ -4,7 +4,8 @@
 // Any input must parse or be rejected without crashing or throwing; every
 // line is either a flow or an error (with a message and the line's text);
 // and the placement accounting must accept whatever parses, never crediting
-// more than the counters it was shown.
+// more than the counters it was shown; and translating any parsed flow and
+// explaining it never crashes and always gives a reason.
 //
 //   cmake -S . -B /tmp/fz -G Ninja -DSNOC_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
 //   ninja -C /tmp/fz fuzz_dpflow_parse
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "ovs-integration/dpflow_classify.h"
+#include "ovs-integration/dpflow_explain.h"
 #include "ovs-integration/dpflow_parse.h"
 
 namespace {
@@ -56,5 +58,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (!overflow && credited > seen) fail("credited more packets than the dump holds", text, "");
     if (!(second == snoc::ovs::PlacementTraffic{})) fail("a repeated poll added traffic", text, "");
+
+    // Translation to canonical flows and the reasons for software flows:
+    // any parsed flow, whatever its actions text, must come out with at
+    // least one reason (never an empty explanation) and without crashing.
+    static const snoc::ovs::OffloadContext context = [] {
+        snoc::ovs::OffloadContext c;
+        c.ports["rep0"] = snoc::offload::PortInfo{"rep0", snoc::offload::PortKind::VfRepresentor, "nic0", 0, {}, {}, {}, {}, 0};
+        c.nic_profiles["nic0"] = snoc::offload::NicProfile{};
+        return c;
+    }();
+    const snoc::ovs::DpPortMap no_ports;
+    for (const auto& f : dump.flows) {
+        if (snoc::ovs::explain_not_offloaded(f, no_ports, context).empty()) fail("no reason given", text, f.key_text);
+    }
     return 0;
 }

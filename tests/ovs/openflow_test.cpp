@@ -156,6 +156,85 @@ TEST_F(OpenflowTest, TenThousandFlowsInOneBundleThenOneChangeTouchesOneFlow) {
 
     ASSERT_TRUE(programmer->update(desired, done).ok());
     EXPECT_TRUE(done.mods.empty());  // converged
+    EXPECT_TRUE(programmer->record_valid());
+
+    // With the record: no dump, one flow mod.
+    desired[777] = rule(777, "p1");  // odd rules go to p2
+    t0 = std::chrono::steady_clock::now();
+    s = programmer->update(desired, done);
+    const double record_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_TRUE(s.ok()) << offload::to_string(s);
+    std::printf("[ timing ] update 1 of 10000 flows with the in-memory record: %.1f ms\n", record_ms);
+    EXPECT_EQ(done.mods.size(), 1u);
+    EXPECT_EQ(done.unchanged, 9999u);
+    FlowDrift after;
+    ASSERT_TRUE(programmer->drift(desired, after).ok());
+    EXPECT_TRUE(after.clean());
+}
+
+TEST_F(OpenflowTest, StaleRecordIsFoundByDriftAndRepairedByTheNextUpdate) {
+    std::vector<flow::Flow> desired = rules(20);
+    FlowMods done;
+    ASSERT_TRUE(programmer->resync(desired, done).ok());
+    EXPECT_EQ(done.added, 20u);
+    ASSERT_TRUE(programmer->record_valid());
+    // Someone else deletes one of snoc's flows; the record does not know.
+    ofctl({"del-flows", "--strict", ovs.ofctl_target("br0"), "priority=100,ip,nw_dst=10.0.0.4"});
+    desired[7] = rule(7, "p1");  // was p2
+    ASSERT_TRUE(programmer->update(desired, done).ok());
+    EXPECT_EQ(done.mods.size(), 1u);  // trusted the record: no dump, the deletion went unnoticed
+    FlowDrift drift;
+    ASSERT_TRUE(programmer->drift(desired, drift).ok());
+    ASSERT_EQ(drift.missing.size(), 1u);
+    EXPECT_FALSE(programmer->record_valid());  // drift dropped the record
+    ASSERT_TRUE(programmer->update(desired, done).ok());
+    EXPECT_EQ(done.added, 1u);
+    ASSERT_TRUE(programmer->drift(desired, drift).ok());
+    EXPECT_TRUE(drift.clean());
+}
+
+TEST_F(OpenflowTest, AfterAnOvsRestartTheCallerForcesAResync) {
+    std::vector<flow::Flow> desired = rules(20);
+    FlowMods done;
+    ASSERT_TRUE(programmer->resync(desired, done).ok());
+    // A restart of ovs-vswitchd loses every OpenFlow flow (they are not in OVSDB).
+    ofctl({"del-flows", ovs.ofctl_target("br0")});
+    ASSERT_TRUE(programmer->update(desired, done).ok());
+    EXPECT_TRUE(done.mods.empty());  // the record still says all is in place
+    programmer->invalidate_record();
+    ASSERT_TRUE(programmer->update(desired, done).ok());
+    EXPECT_EQ(done.added, 20u);
+    FlowDrift drift;
+    ASSERT_TRUE(programmer->drift(desired, drift).ok());
+    EXPECT_TRUE(drift.clean());
+}
+
+TEST_F(OpenflowTest, RecordMaxAgeMakesUpdateCheckTheSwitchAgain) {
+    OpenflowProgrammer aging(OpenflowOptions{"br0", ovs.ofctl_target("br0"), "ovs-ofctl", 120000ms, 50ms});
+    std::vector<flow::Flow> desired = rules(10);
+    FlowMods done;
+    ASSERT_TRUE(aging.resync(desired, done).ok());
+    ofctl({"del-flows", "--strict", ovs.ofctl_target("br0"), "priority=100,ip,nw_dst=10.0.0.2"});
+    std::this_thread::sleep_for(60ms);
+    ASSERT_TRUE(aging.update(desired, done).ok());
+    EXPECT_EQ(done.added, 1u);  // the record was too old to trust: dumped, found the gap
+}
+
+TEST_F(OpenflowTest, InstallKeepsAValidRecordInStep) {
+    std::vector<flow::Flow> desired = rules(10);
+    FlowMods done;
+    ASSERT_TRUE(programmer->resync(desired, done).ok());
+    const flow::Flow extra = rule(50, "p1");
+    const flow::Flow replaced = rule(3, "p1");  // same identity as rule 3, other actions
+    ASSERT_TRUE(programmer->install({extra, replaced}).ok());
+    EXPECT_TRUE(programmer->record_valid());
+    desired[3] = replaced;
+    desired.push_back(extra);
+    ASSERT_TRUE(programmer->update(desired, done).ok());
+    EXPECT_TRUE(done.mods.empty());  // the record knew about both
+    FlowDrift drift;
+    ASSERT_TRUE(programmer->drift(desired, drift).ok());
+    EXPECT_TRUE(drift.clean());
 }
 
 TEST_F(OpenflowTest, DriftIsReported) {

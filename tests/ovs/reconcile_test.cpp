@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 #include "ovs-integration/ovs_reconcile.h"
 #include "tests/ovs/ovs_sandbox.h"
@@ -168,6 +169,24 @@ TEST(ReconcilePlanOnly, EmptyDatabaseGetsOneTransaction) {
     // (the next_cfg bump, select and comment are bookkeeping, not counted)
     EXPECT_EQ(plan.operations, 10u);
     EXPECT_EQ(plan.ops.back()["op"], "comment");
+}
+
+// Only ovsdb-server: the wait must end at its bound and say vswitchd is missing.
+class ReconcileWithoutVswitchdTest : public ReconcileTest {
+protected:
+    bool with_vswitchd() const override { return false; }
+};
+
+TEST_F(ReconcileWithoutVswitchdTest, WaitIsBoundedAndSaysVswitchdIsMissing) {
+    const ReconcilePlan plan = apply(desired_two_ports());
+    ASSERT_TRUE(plan.next_cfg);
+    const auto t0 = std::chrono::steady_clock::now();
+    const Status w = wait_for_vswitchd(*client, *plan.next_cfg, 300ms);
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(w.error, ETIMEDOUT);
+    EXPECT_NE(w.reason.find("not running"), std::string::npos) << w.reason;
+    EXPECT_GE(waited, 300ms);
+    EXPECT_LT(waited, 5s);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "offload/policy_syntax.h"
+#include "ovs-integration/datapath_monitor.h"
 #include "ovs-integration/openflow_programmer.h"
 #include "ovs-integration/openflow_render.h"
 #include "ovs-integration/ovs_reconcile.h"
@@ -123,6 +124,32 @@ TEST_F(TrafficTest, PingFlowsThroughSnocsFlows) {
               "cookie=0x5c0c000000000000/0xffff000000000000"},
              &out));
     EXPECT_EQ(out.find("n_packets=0,"), std::string::npos) << out;
+
+    // DatapathMonitor on the live switch: the ping's datapath flows, in OVS
+    // (userspace datapath), attributed to the veth ports. The first poll is
+    // a baseline; the second ping's packets are this interval's traffic.
+    std::string ctl;
+    MUST(find_unixctl_socket(ovs.dir(), "ovs-vswitchd", ctl));
+    UnixctlClient unixctl;
+    MUST(unixctl.connect(ctl));
+    DatapathMonitor monitor(unixctl);
+    DatapathPoll poll;
+    MUST(monitor.poll(poll));
+    EXPECT_TRUE(poll.baseline);
+    const Status again = a.in({"ping", "-c", "3", "-i", "0.2", "-W", "2", "10.99.0.2"}, &out);
+    EXPECT_TRUE(again.ok()) << out;
+    MUST(monitor.poll(poll));
+    EXPECT_EQ(poll.error_count, 0u);
+    EXPECT_GT(poll.dump_time.count(), 0);
+    EXPECT_GE(poll.delta[offload::Placement::Ovs].packets, 6u);  // 3 requests + 3 replies
+    EXPECT_EQ(poll.delta[offload::Placement::Hardware].packets, 0u);
+    uint64_t from_va0 = 0, from_vb0 = 0;
+    for (const MonitoredFlow& m : poll.flows) {
+        EXPECT_TRUE(m.in_port == "va0" || m.in_port == "vb0" || m.in_port == "br-t") << m.in_port;
+        (m.in_port == "va0" ? from_va0 : from_vb0) += m.delta.packets;
+    }
+    EXPECT_GE(from_va0, 3u);
+    EXPECT_GE(from_vb0, 3u);
 }
 
 }  // namespace

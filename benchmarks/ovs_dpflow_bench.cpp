@@ -1,0 +1,164 @@
+// Parses and classifies a datapath flow dump the size of OVS's default
+// flow-limit (200,000 flows), as DatapathMonitor does each poll, and prints
+// flows/s and the memory it took. The dump is generated in the kernel
+// datapath's -m format with hw-offload on: a mix of offloaded (dp:tc,
+// offloaded:yes), tc-software and OVS flows, IPv4 TCP/UDP, IPv6, VLAN
+// encap and conntrack recirculation, like a busy edge server's datapath.
+//
+// The figure to compare with is the cost of reading the same text at all:
+// the baseline pass finds every line's "packets:" and "actions:" (memchr
+// speed), so "ratio" says how much the full parse costs on top of touching
+// the bytes.
+//
+//   snoc_bench_ovs_dpflow [N]   (default 200000)
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "ovs-integration/datapath_monitor.h"
+#include "ovs-integration/dpflow_classify.h"
+#include "ovs-integration/dpflow_parse.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+long max_rss_kib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+std::string ip4(size_t i) {
+    return "10." + std::to_string((i >> 16) & 0xff) + "." + std::to_string((i >> 8) & 0xff) + "." +
+           std::to_string(i & 0xff);
+}
+
+std::string mac(size_t i) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "02:00:%02zx:%02zx:%02zx:%02zx", (i >> 24) & 0xff, (i >> 16) & 0xff,
+                  (i >> 8) & 0xff, i & 0xff);
+    return buf;
+}
+
+std::string ufid(size_t i) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%08zx-0c4d-4e5f-8a6b-%012zx", i, i * 2654435761u % 0xffffffffffffu);
+    return buf;
+}
+
+// One flow line as lib/dpctl.c prints it with -m on the kernel datapath.
+std::string flow_line(size_t i) {
+    const std::string meta = "skb_priority(0/0),skb_mark(0/0),ct_state(0/0),ct_zone(0/0),ct_mark(0/0),ct_label(0/0),";
+    const std::string in = "in_port(rep" + std::to_string(i % 8) + ")";
+    const std::string eth = "eth(src=" + mac(i) + ",dst=" + mac(i + 1) + ")";
+    const std::string stats = ", packets:" + std::to_string(i % 1000) + ", bytes:" + std::to_string((i % 1000) * 98) +
+                              ", used:" + std::to_string(i % 7) + ".250s";
+    std::string placement;
+    switch (i % 4) {
+        case 0:
+        case 1: placement = ", offloaded:yes, dp:tc"; break;
+        case 2: placement = ", dp:tc"; break;
+        default: placement = ", dp:ovs"; break;
+    }
+    const std::string out = ", actions:rep" + std::to_string((i + 1) % 8);
+    std::string key;
+    switch (i % 5) {
+        case 0:  // TCP to a service port
+            key = meta + "recirc_id(0),dp_hash(0/0)," + in + ",packet_type(ns=0/0,id=0/0)," + eth +
+                  ",eth_type(0x0800),ipv4(src=" + ip4(i) + "/0.0.0.0,dst=" + ip4(i + 7) +
+                  ",proto=6,tos=0/0,ttl=0/0,frag=no),tcp(src=0/0,dst=" + std::to_string(80 + i % 100) + ")";
+            break;
+        case 1:  // UDP
+            key = meta + "recirc_id(0),dp_hash(0/0)," + in + ",packet_type(ns=0/0,id=0/0)," + eth +
+                  ",eth_type(0x0800),ipv4(src=" + ip4(i) + ",dst=" + ip4(i + 3) +
+                  "/255.255.255.0,proto=17,tos=0/0,ttl=0/0,frag=no),udp(src=0/0,dst=53)";
+            break;
+        case 2:  // IPv6 ICMP
+            key = meta + "recirc_id(0),dp_hash(0/0)," + in + ",packet_type(ns=0/0,id=0/0)," + eth +
+                  ",eth_type(0x86dd),ipv6(src=2001:db8::" + std::to_string(i % 9999) +
+                  "/::,dst=2001:db8::1,label=0/0,proto=58,tclass=0/0,hlimit=64/0,frag=no),icmpv6(type=128,code=0)";
+            break;
+        case 3:  // VLAN
+            key = meta + "recirc_id(0),dp_hash(0/0)," + in + ",packet_type(ns=0/0,id=0/0)," + eth +
+                  ",eth_type(0x8100),vlan(vid=" + std::to_string(i % 4094 + 1) +
+                  ",pcp=0),encap(eth_type(0x0800),ipv4(src=" + ip4(i) + "/0.0.0.0,dst=" + ip4(i + 1) +
+                  ",proto=1,tos=0/0,ttl=0/0,frag=no),icmp(type=8/0,code=0/0))";
+            break;
+        default:  // conntrack, after recirculation
+            key = "skb_priority(0/0),skb_mark(0/0),ct_state(-new+est+trk),ct_zone(0x5),ct_mark(0/0),ct_label(0/0),"
+                  "recirc_id(0x" + std::to_string(i % 9 + 1) + "),dp_hash(0/0)," + in + "," + eth +
+                  ",eth_type(0x0800),ipv4(src=" + ip4(i) + "/0.0.0.0,dst=" + ip4(i + 5) +
+                  ",proto=6,tos=0/0,ttl=0/0,frag=no),tcp(src=0/0,dst=443),tcp_flags(+ack)";
+            break;
+    }
+    return "ufid:" + ufid(i) + ", " + key + stats + placement + out + "\n";
+}
+
+// Touches every line the cheapest way that still finds its fields.
+size_t baseline_scan(std::string_view text) {
+    size_t found = 0;
+    while (!text.empty()) {
+        const size_t nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        found += line.find("packets:") != std::string_view::npos && line.find("actions:") != std::string_view::npos;
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    }
+    return found;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 200000;
+    std::string dump;
+    dump.reserve(n * 520);
+    for (size_t i = 0; i < n; ++i) dump += flow_line(i);
+    const long rss_text = max_rss_kib();
+
+    auto t = Clock::now();
+    const size_t scanned = baseline_scan(dump);
+    const double scan_s = seconds_since(t);
+
+    t = Clock::now();
+    snoc::ovs::DpFlowDump parsed = snoc::ovs::parse_dpflow_dump(dump);
+    snoc::ovs::PlacementCounters counters;
+    const snoc::ovs::PlacementTraffic added = counters.add_poll(parsed.flows);
+    const double parse_s = seconds_since(t);
+    const long rss_parsed = max_rss_kib();
+
+    // The monitor's own path (parse, classify, per-flow deltas, ports) on the same text, second poll.
+    snoc::ovs::UnixctlClient unused;
+    snoc::ovs::DatapathMonitor monitor(unused);
+    snoc::ovs::DatapathPoll poll;
+    monitor.process(dump, poll);
+    t = Clock::now();
+    monitor.process(dump, poll);
+    const double monitor_s = seconds_since(t);
+
+    if (parsed.flows.size() != n || !parsed.errors.empty() || scanned != n || poll.flows.size() != n) {
+        std::fprintf(stderr, "ovs_dpflow_bench: parsed %zu of %zu flows, %zu errors%s%s\n", parsed.flows.size(), n,
+                     parsed.errors.size(), parsed.errors.empty() ? "" : ", first: ",
+                     parsed.errors.empty() ? "" : parsed.errors[0].message.c_str());
+        return 1;
+    }
+    using snoc::offload::Placement;
+    std::printf("datapath dump: %zu flows, %.1f MB of text\n", n, static_cast<double>(dump.size()) / 1e6);
+    std::printf("  baseline scan (find packets:/actions:)   %8.3f s  %10.0f flows/s\n", scan_s, n / scan_s);
+    std::printf("  parse + classify + credit                %8.3f s  %10.0f flows/s  (%.1fx the scan)\n", parse_s,
+                n / parse_s, parse_s / scan_s);
+    std::printf("  DatapathMonitor::process (2nd poll)      %8.3f s  %10.0f flows/s\n", monitor_s, n / monitor_s);
+    std::printf("  peak RSS: %.1f MB with the text, +%.1f MB parsing (%.0f bytes per flow)\n", rss_text / 1024.0,
+                (rss_parsed - rss_text) / 1024.0, (rss_parsed - rss_text) * 1024.0 / static_cast<double>(n));
+    std::printf("  credited: hardware %llu pkts, tc-software %llu pkts, ovs %llu pkts\n",
+                static_cast<unsigned long long>(added[Placement::Hardware].packets),
+                static_cast<unsigned long long>(added[Placement::TcSoftware].packets),
+                static_cast<unsigned long long>(added[Placement::Ovs].packets));
+    return 0;
+}

@@ -1,0 +1,80 @@
+#include "ovs-integration/dpflow_explain.h"
+
+#include <algorithm>
+
+#include "ovs-integration/dpflow_actions.h"
+
+namespace snoc::ovs {
+namespace {
+
+using offload::Reason;
+using offload::ReasonCode;
+
+bool is_tunnel_type(std::string_view type) { return flow::tunnel_type_from_name(type).has_value(); }
+
+void add(std::vector<Reason>& reasons, Reason r) {
+    if (std::find(reasons.begin(), reasons.end(), r) == reasons.end()) reasons.push_back(std::move(r));
+}
+
+}  // namespace
+
+DpFlowTranslation translate_dpflow(const DpFlow& f, const DpPortMap& ports, std::string_view datapath) {
+    DpFlowTranslation t;
+    t.flow.table = f.recirc_id != 0 ? 1 : 0;
+    t.flow.match = f.match;
+    bool from_tunnel = f.match.has(flow::Field::TunId) || f.match.has(flow::Field::TunSrc) ||
+                       f.match.has(flow::Field::TunDst);
+    if (f.match.in_port) {
+        const DpPort* p = ports.find(*f.match.in_port, datapath);
+        t.flow.match.in_port = p && !p->name.empty() ? p->name : *f.match.in_port;
+        from_tunnel = from_tunnel || (p && is_tunnel_type(p->type));
+    }
+    for (const std::string& key : f.unmapped_keys) {
+        add(t.untranslatable, {ReasonCode::MatchUnsupported, key,
+                               "datapath key " + key +
+                                   " has no canonical field, so snoc cannot check it against the NIC profile"});
+    }
+    if (from_tunnel) t.flow.actions.push_back(flow::TunnelDecap{});
+    DpActionsTranslation a = translate_dp_actions(f.actions_text, ports, datapath);
+    for (flow::Action& action : a.actions) t.flow.actions.push_back(std::move(action));
+    for (const auto& u : a.untranslated) {
+        const ReasonCode code =
+            u.text.starts_with("userspace") ? ReasonCode::SoftwareOnlyAction : ReasonCode::ActionUnsupported;
+        add(t.untranslatable, {code, u.text, "datapath action " + u.text + ": " + u.why});
+    }
+    return t;
+}
+
+std::vector<Reason> explain_not_offloaded(const DpFlow& f, const DpPortMap& ports, const OffloadContext& context,
+                                          std::string_view datapath) {
+    DpFlowTranslation t = translate_dpflow(f, ports, datapath);
+    std::vector<Reason> reasons = std::move(t.untranslatable);
+    const auto& in_port = t.flow.match.in_port;
+    const auto nic = offload::rule_nic(t.flow, context.ports);
+    if (!in_port) {
+        add(reasons, {ReasonCode::MissingInPort, "in_port", "the datapath flow matches no in_port"});
+    } else if (!nic) {
+        const offload::PortInfo* p = offload::find_port(context.ports, *in_port);
+        if (!p) {
+            add(reasons, {ReasonCode::UnknownPort, *in_port,
+                          "in_port '" + *in_port + "' is not a port snoc manages, so it has no NIC profile"});
+        } else {
+            add(reasons, {ReasonCode::PortNotOnEswitch, *in_port,
+                          "in_port '" + *in_port + "' is a " + std::string(offload::to_string(p->kind)) +
+                              " with no NIC eSwitch behind it"});
+        }
+    } else if (const auto it = context.nic_profiles.find(*nic); it == context.nic_profiles.end()) {
+        add(reasons, {ReasonCode::BackendUnsupported, *nic, "no NIC profile is loaded for NIC " + *nic});
+    } else {
+        const offload::BackendVerdict v = offload::check_rule(t.flow, context.ports, *nic, it->second, context.backend);
+        for (const Reason& r : v.reasons) add(reasons, r);
+    }
+    if (reasons.empty()) {
+        add(reasons, {ReasonCode::Quirk, "runtime",
+                      "the NIC profile allows this flow in hardware; the driver or OVS declined it at run time "
+                      "(ovs-vswitchd.log and `tc -s filter show` name the error), or other_config:hw-offload is off"});
+    }
+    return reasons;
+}
+
+}  // namespace snoc::ovs
