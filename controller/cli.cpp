@@ -5,9 +5,10 @@
 #include <exception>
 #include <ostream>
 
-#include "controller/nic/nic_reconcile.h"
-#include "controller/nic/sysfs.h"
-#include "controller/nic/workload_attach.h"
+#include "controller/apply/applier.h"
+#include "controller/daemon/daemon.h"
+#include "controller/daemon/http_get.h"
+#include "controller/daemon/status_document.h"
 #include "controller/plan.h"
 #include "controller/plan_output.h"
 #include "controller/profile_loader.h"
@@ -23,10 +24,17 @@ namespace {
 struct Options {
     bool dry_run = false;
     std::string sysfs_root = "/sys";
+    std::string ovsdb_socket = "/var/run/openvswitch/db.sock";
+    std::string ovs_rundir = "/var/run/openvswitch";
     std::vector<std::string> profile_dirs;
     std::string file;
     std::string profile_name;
     std::string output = "text";
+    std::string listen;          // run: override monitoring.listen; status/flows: where the daemon listens
+    uint64_t max_polls = 0;
+    unsigned repair_seconds = 30;
+    std::string placement;       // flows --placement
+    std::string workload;        // flows --workload
 };
 
 OutputFormat format_of(const Options& o) { return o.output == "json" ? OutputFormat::Json : OutputFormat::Text; }
@@ -77,98 +85,87 @@ int cmd_plan(const Options& o, std::ostream& out, std::ostream& err) {
     return kExitOk;
 }
 
-// Prints one NIC's report: each step done (or to do, in a dry run) and the failure.
-void print_nic_report(const nic::NicReport& r, bool dry_run, OutputFormat f, nlohmann::json& json, std::ostream& out) {
-    nlohmann::json steps = nlohmann::json::array();
-    for (const auto& s : r.done) {
-        steps.push_back({{"step", to_string(s.kind)},
-                         {"vf", s.vf ? nlohmann::json(*s.vf) : nlohmann::json(nullptr)},
-                         {"description", s.description},
-                         {"command", s.command}});
-        if (f == OutputFormat::Text) {
-            out << "  " << (dry_run ? "would: " : "done:  ") << s.description << "\n      $ " << s.command << "\n";
-        }
-    }
-    if (f == OutputFormat::Text && r.done.empty() && r.status.ok()) out << "  nothing to change\n";
-    if (f == OutputFormat::Text && !r.status.ok()) out << "  FAILED: " << r.status.reason << "\n";
-    json.push_back({{"nic", r.nic},
-                    {"ok", r.status.ok()},
-                    {"error", r.status.ok() ? nlohmann::json(nullptr) : nlohmann::json(r.status.reason)},
-                    {"steps", steps}});
-}
-
-// A workload's interface into its namespace: its VF's netdev, or a new veth pair.
-nic::AttachReport attach_workload(const spec::Spec& s, const spec::WorkloadSpec& w, nic::NicOps* ops, const Options& o) {
-    nic::Attachment a;
-    a.workload = w.name;
-    a.netns = w.netns;
-    a.ifname = w.ifname;
-    a.mac = w.mac;
-    a.mtu = w.mtu;
-    a.addresses = w.addresses;
-    a.gateway = w.gateway;
-    if (w.attach == spec::AttachKind::Veth) {
-        a.veth_host = w.host_ifname;
-        return nic::attach(a, o.dry_run);
-    }
-    a.vf = true;
-    const spec::NicSpec* n = s.find_nic(w.nic);
-    nic::NicState state;
-    if (n && ops && ops->read(*n, state).ok()) a.move_netdev = nic::Sysfs(o.sysfs_root).vf_netdev(state, w.vf);
-    return nic::attach(a, o.dry_run);
-}
-
 int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
     ProfileMap profiles;
     const auto spec = load_for_action(o, profiles, err);
     if (!spec) return kExitInvalidInput;
-    const OutputFormat f = format_of(o);
-    nlohmann::json nics = nlohmann::json::array();
-    bool failed = false;
-    std::unique_ptr<nic::NicOps> ops;
-    if (!spec->nics.empty()) {
-        offload::Status s;
-        ops = nic::system_ops(s, o.sysfs_root);
-        if (!ops) {
-            err << "snoc: cannot reach the kernel's NIC interfaces: " << to_string(s) << "\n";
-            return kExitApplyFailed;
+    apply::ApplyOptions ao;
+    ao.dry_run = o.dry_run;
+    ao.sysfs_root = o.sysfs_root;
+    ao.ovsdb_socket = o.ovsdb_socket;
+    ao.ovs_rundir = o.ovs_rundir;
+    apply::Applier applier(std::move(profiles), ao);
+    const apply::ApplyReport report = applier.apply(*spec);
+    apply::print_apply_report(report, format_of(o) == OutputFormat::Json, out);
+    return report.ok() ? kExitOk : kExitApplyFailed;
+}
+
+int cmd_run(const Options& o, std::ostream& err) {
+    daemon::DaemonOptions d;
+    d.file = o.file;
+    d.profile_dirs = o.profile_dirs;
+    d.apply.sysfs_root = o.sysfs_root;
+    d.apply.ovsdb_socket = o.ovsdb_socket;
+    d.apply.ovs_rundir = o.ovs_rundir;
+    if (!o.listen.empty()) d.listen = o.listen;
+    d.max_polls = o.max_polls;
+    d.repair_interval = std::chrono::seconds(o.repair_seconds);
+    return daemon::run_daemon(d, err);
+}
+
+// Where the daemon listens: --listen, else the spec's monitoring.listen, else the default.
+std::string daemon_address(const Options& o, std::ostream& err) {
+    if (!o.listen.empty()) return o.listen;
+    if (!o.file.empty()) {
+        ProfileMap profiles;
+        if (const auto s = load_for_action(o, profiles, err)) return s->monitoring.listen;
+    }
+    return spec::MonitoringSpec{}.listen;
+}
+
+int fetch_status(const Options& o, daemon::StatusDocument& doc, std::ostream& err) {
+    const std::string address = daemon_address(o, err);
+    std::string body;
+    if (auto s = daemon::http_get(address, "/status", body); !s.ok()) {
+        err << "snoc: " << s.reason << "\n";
+        return kExitApplyFailed;
+    }
+    if (auto s = daemon::from_json(body, doc); !s.ok()) {
+        err << "snoc: the daemon at " << address << " sent an unreadable status: " << s.reason << "\n";
+        return kExitInternal;
+    }
+    return kExitOk;
+}
+
+int cmd_status(const Options& o, std::ostream& out, std::ostream& err) {
+    daemon::StatusDocument doc;
+    if (int rc = fetch_status(o, doc, err); rc != kExitOk) return rc;
+    if (format_of(o) == OutputFormat::Json) {
+        out << nlohmann::json{{"status", doc.status}, {"apply", doc.apply}}.dump(2) << "\n";
+        return kExitOk;
+    }
+    out << doc.status_text;
+    if (!doc.apply.value("ok", true)) {
+        out << "last apply did not finish:\n";
+        for (const auto& e : doc.apply.value("errors", nlohmann::json::array())) out << "  " << e.get<std::string>() << "\n";
+    }
+    return kExitOk;
+}
+
+int cmd_flows(const Options& o, std::ostream& out, std::ostream& err) {
+    monitor::FlowFilter filter;
+    if (!o.placement.empty()) {
+        filter.placement = monitor::parse_placement(o.placement);
+        if (!filter.placement) {
+            err << "snoc: --placement takes hw, tc, ovs or failed, not '" << o.placement << "'\n";
+            return kExitUsage;
         }
     }
-    for (const auto& n : spec->nics) {
-        if (f == OutputFormat::Text) out << "NIC " << n.name << " (" << (n.pf.empty() ? n.pci : n.pf) << ")\n";
-        const nic::NicReport r = nic::reconcile_nic(n, profiles.at(n.profile), *ops, o.dry_run);
-        print_nic_report(r, o.dry_run, f, nics, out);
-        failed = failed || !r.status.ok();
-    }
-    nlohmann::json workloads = nlohmann::json::array();
-    if (!failed) {
-        for (const auto& w : spec->workloads) {
-            const nic::AttachReport r = attach_workload(*spec, w, ops.get(), o);
-            if (f == OutputFormat::Text) {
-                out << "workload " << w.name << " (namespace " << w.netns << ")\n";
-                for (const auto& d : r.done) out << "  " << (o.dry_run ? "would: " : "done:  ") << d << "\n";
-                if (r.done.empty() && r.status.ok()) out << "  nothing to change\n";
-                if (!r.status.ok()) out << "  FAILED: " << r.status.reason << "\n";
-            }
-            workloads.push_back({{"workload", w.name},
-                                 {"ok", r.status.ok()},
-                                 {"error", r.status.ok() ? nlohmann::json(nullptr) : nlohmann::json(r.status.reason)},
-                                 {"done", r.done}});
-            failed = failed || !r.status.ok();
-        }
-    }
-    // OVS wiring and policy flows are planned (snoc plan) but not applied by this version.
-    const bool has_more = !spec->policies.empty() || !spec->workloads.empty();
-    if (f == OutputFormat::Json) {
-        out << nlohmann::json{{"file", o.file}, {"dry_run", o.dry_run}, {"nics", nics}, {"workloads", workloads},
-                              {"not_applied", has_more ? nlohmann::json::array({"ovs", "policies"})
-                                                       : nlohmann::json::array()}}
-                   .dump(2)
-            << "\n";
-    } else if (has_more) {
-        out << "note: OVS ports and policy flows are not applied by this version; `snoc plan` shows them\n";
-    }
-    return failed ? kExitApplyFailed : kExitOk;
+    if (!o.workload.empty()) filter.workload = o.workload;
+    daemon::StatusDocument doc;
+    if (int rc = fetch_status(o, doc, err); rc != kExitOk) return rc;
+    monitor::print_flows(monitor::select_flows(doc.flows, filter), format_of(o), out);
+    return kExitOk;
 }
 
 int cmd_profiles(const Options& o, std::ostream& out, std::ostream& err) {
@@ -204,6 +201,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                    "Extra directory of NIC profile YAML files (adds to or overrides the built-in profiles)")
         ->check(CLI::ExistingDirectory);
 
+    auto add_ovs_options = [&](CLI::App* sub) {
+        sub->add_option("--ovsdb", o.ovsdb_socket, "ovsdb-server's unix socket")->capture_default_str();
+        sub->add_option("--ovs-rundir", o.ovs_rundir,
+                        "Open vSwitch run directory (<bridge>.mgmt, ovs-vswitchd.<pid>.ctl)")
+            ->capture_default_str();
+    };
     auto add_output = [&](CLI::App* sub) {
         sub->add_option("-o,--output", o.output, "Output format")->check(CLI::IsMember({"text", "json"}));
     };
@@ -219,12 +222,37 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
     CLI::App* apply = app.add_subcommand(
         "apply",
-        "Make the NICs and workloads match the spec (SR-IOV VFs, eswitch mode, representors, VF settings; "
-        "namespaces, interfaces, addresses, routes); idempotent");
+        "Make the system match the spec, in order: NICs (SR-IOV VFs, eswitch mode, representors, VF settings), "
+        "workloads (namespaces, interfaces, addresses, routes), OVS (config, bridge, ports, meters), policy flows, "
+        "direct tc / hardware rules; idempotent");
     apply->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     apply->add_flag("--dry-run", o.dry_run, "Print the steps without changing anything");
+    add_ovs_options(apply);
     apply->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
     add_output(apply);
+
+    CLI::App* run = app.add_subcommand(
+        "run", "The daemon: apply, then keep reconciling (SIGHUP or a file change reloads; drift is repaired), "
+               "monitor where traffic runs and serve /metrics and /status; SIGTERM exits leaving the data plane as is");
+    run->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
+    add_ovs_options(run);
+    run->add_option("--listen", o.listen, "Address for /metrics and /status (default: the spec's monitoring.listen)");
+    run->add_option("--repair-interval", o.repair_seconds, "Seconds between drift repairs")->capture_default_str();
+    run->add_option("--polls", o.max_polls, "Exit after this many polls (0: run until a signal)")->group("");
+    run->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
+
+    CLI::App* status = app.add_subcommand("status", "Where traffic runs, per NIC and workload, from the running daemon");
+    status->add_option("file", o.file, "Deployment spec, to find the daemon's monitoring.listen");
+    status->add_option("--listen", o.listen, "Address of the daemon's /status");
+    add_output(status);
+
+    CLI::App* flows = app.add_subcommand(
+        "flows", "Every flow the running daemon knows: placement, counters and, for software flows, why");
+    flows->add_option("file", o.file, "Deployment spec, to find the daemon's monitoring.listen");
+    flows->add_option("--listen", o.listen, "Address of the daemon's /status");
+    flows->add_option("--placement", o.placement, "Only flows that ran here: hw, tc, ovs or failed");
+    flows->add_option("--workload", o.workload, "Only flows of this workload");
+    add_output(flows);
 
     CLI::App* profiles = app.add_subcommand("profiles", "List NIC profiles, or show one in full");
     profiles->add_option("name", o.profile_name, "Profile name");
@@ -253,6 +281,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (validate->parsed()) return cmd_validate(o, out, err);
         if (plan->parsed()) return cmd_plan(o, out, err);
         if (apply->parsed()) return cmd_apply(o, out, err);
+        if (run->parsed()) return cmd_run(o, err);
+        if (status->parsed()) return cmd_status(o, out, err);
+        if (flows->parsed()) return cmd_flows(o, out, err);
         if (profiles->parsed()) return cmd_profiles(o, out, err);
     } catch (const std::exception& e) {
         err << "snoc: internal error: " << e.what() << "\n";

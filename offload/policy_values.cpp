@@ -390,6 +390,8 @@ bool is_reserved_port(std::string_view text) {
 }
 
 Result<std::string> parse_port(std::string_view text, std::string_view what) {
+    // ovs-ofctl prints names that are not plain words in double quotes ("v-web").
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
     if (text.empty()) return Fail{"expected a port name for " + str(what) + ", got nothing"};
     if (parse_number(text, UINT64_MAX, what)) {
         return Fail{"expected a port name for " + str(what) + ", got the port number " + quoted(text) +

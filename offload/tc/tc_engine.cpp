@@ -241,8 +241,18 @@ SyncReport TcEngine::sync(const std::vector<TcRule>& desired_in, const std::vect
     };
     // Deletes first: they free hardware table space the additions may need.
     apply(to_delete, remove(to_delete), report.deleted);
-    apply(to_replace, install(to_replace, Install::Replace), report.replaced);
-    apply(to_add, install(to_add, Install::Create), report.added);
+    // Rules the kernel took in software only come back with the driver's
+    // warning (TCA_CLS_FLAGS_VERBOSE); keep them, naming the device.
+    auto install_noting = [&](const std::vector<TcRule>& rules, Install mode) {
+        std::vector<std::string> warnings;
+        auto results = install(rules, mode, &warnings);
+        for (size_t i = 0; i < rules.size(); ++i) {
+            if (results[i].ok() && !warnings[i].empty()) report.warnings.push_back(rules[i].dev + ": " + warnings[i]);
+        }
+        return results;
+    };
+    apply(to_replace, install_noting(to_replace, Install::Replace), report.replaced);
+    apply(to_add, install_noting(to_add, Install::Create), report.added);
     return report;
 }
 

@@ -37,6 +37,7 @@ struct ProbeReport {
 struct SyncReport {
     size_t added = 0, replaced = 0, deleted = 0, unchanged = 0;
     std::vector<std::pair<TcRule, Status>> failures;  // the rule and why
+    std::vector<std::string> warnings;                 // "dev: driver's words" for rules kept in software
 };
 
 class TcEngine {

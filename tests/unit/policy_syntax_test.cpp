@@ -185,6 +185,10 @@ TEST(PolicySyntaxFields, InPortIsAName) {
     EXPECT_EQ(parse_ok("in_port=pf0vf1 actions=drop").match.in_port, "pf0vf1");
     EXPECT_EQ(parse_ok("in_port=eth0.100 actions=drop").match.in_port, "eth0.100");
     EXPECT_EQ(parse_ok("in_port=local actions=drop").match.in_port, "LOCAL");
+    // ovs-ofctl dump-flows quotes names that are not plain words.
+    const Flow quoted = parse_ok(R"(in_port="v-web" actions=output:"v-api")");
+    EXPECT_EQ(quoted.match.in_port, "v-web");
+    EXPECT_EQ(std::get<flow::Output>(quoted.actions.at(0)).port, "v-api");
 }
 
 TEST(PolicySyntaxFields, Ethernet) {

@@ -1,0 +1,342 @@
+#include "controller/apply/applier.h"
+
+#include <algorithm>
+#include <ostream>
+#include <set>
+
+#include "controller/apply/meters.h"
+#include "controller/nic/nic_reconcile.h"
+#include "controller/nic/sysfs.h"
+#include "controller/nic/workload_attach.h"
+#include "offload/tc/tc_backend.h"
+#include "ovs-integration/openflow_programmer.h"
+#include "ovs-integration/ovs_state.h"
+#include "ovs-integration/ovsdb_client.h"
+
+namespace snoc::apply {
+namespace {
+
+using offload::Placement;
+using offload::Status;
+using plan::Phase;
+
+Section skipped(Phase phase, std::string subject, const std::string& because) {
+    Section s;
+    s.phase = phase;
+    s.subject = std::move(subject);
+    s.skipped = true;
+    s.status = Status::failure(ECANCELED, "not attempted: " + because);
+    return s;
+}
+
+std::map<uint32_t, offload::tc::MeterRate> meter_rates(const spec::Spec& s) {
+    std::map<uint32_t, offload::tc::MeterRate> out;
+    for (const auto& m : s.meters) out[m.id] = {m.rate_kbps, m.burst_kb};
+    return out;
+}
+
+}  // namespace
+
+bool ApplyReport::ok() const {
+    return std::all_of(sections.begin(), sections.end(), [](const Section& s) { return s.status.ok(); });
+}
+
+size_t ApplyReport::change_count() const {
+    size_t n = 0;
+    for (const auto& s : sections) n += s.changes.size();
+    return n;
+}
+
+Applier::Applier(ProfileMap profiles, ApplyOptions options)
+    : profiles_(std::move(profiles)), options_(std::move(options)) {}
+
+Applier::~Applier() = default;
+
+offload::OffloadBackend* Applier::backend(offload::Backend kind) {
+    return kind == offload::Backend::TcFlower ? tc_.get() : nullptr;
+}
+
+ApplyReport Applier::apply(const spec::Spec& s) {
+    ApplyReport r;
+    r.file = s.file;
+    r.dry_run = options_.dry_run;
+    resolved_ = s;
+    bool ok = nics(s, r);
+    ok = ok && workloads(s, r);
+    if (!ok) {
+        r.sections.push_back(skipped(Phase::Ovs, "bridge " + s.ovs.bridge, "the NIC or workload phase failed"));
+        return r;
+    }
+    desired_ = desired_state(resolved_, plan::build_plan(resolved_, profiles_), profiles_);
+    ok = ovs_config(r) && meters(r);
+    ok = ok && flows(r);
+    if (!ok) {
+        r.sections.push_back(skipped(Phase::HardwareRules, "direct rules", "the OVS phase failed"));
+        for (const auto& [cookie, info] : desired_.rules) {
+            r.rules.push_back({cookie, info.name, info.planned == Placement::Ovs ? Placement::Ovs : Placement::Failed,
+                               info.port, {"not installed: the OVS phase failed"}, ""});
+        }
+        return r;
+    }
+    rule_tables(r);
+    return r;
+}
+
+// --- NICs and workloads --------------------------------------------------------
+
+bool Applier::nics(const spec::Spec& s, ApplyReport& r) {
+    if (s.nics.empty()) return true;
+    if (!nic_ops_) {
+        Status st;
+        nic_ops_ = nic::system_ops(st, options_.sysfs_root);
+        if (!nic_ops_) {
+            Section sec;
+            sec.phase = Phase::Nic;
+            sec.subject = "NICs";
+            sec.status = Status::failure(st.error, "cannot reach the kernel's NIC interfaces: " + st.reason);
+            r.sections.push_back(std::move(sec));
+            return false;
+        }
+    }
+    bool ok = true;
+    for (size_t i = 0; i < s.nics.size(); ++i) {
+        const spec::NicSpec& n = s.nics[i];
+        Section sec;
+        sec.phase = Phase::Nic;
+        sec.subject = "NIC " + n.name + " (" + (n.pf.empty() ? n.pci : n.pf) + ")";
+        const nic::NicReport rep = nic::reconcile_nic(n, profiles_.at(n.profile), *nic_ops_, options_.dry_run);
+        for (const auto& step : rep.done) sec.changes.push_back({step.description, step.command});
+        sec.status = rep.status;
+        // Policies and OVS name the uplink by its PF netdev: learn it when the spec gave a PCI address.
+        if (resolved_.nics[i].pf.empty()) {
+            nic::NicState state;
+            if (nic_ops_->read(n, state).ok() && !state.pf_netdev.empty()) resolved_.nics[i].pf = state.pf_netdev;
+        }
+        ok = ok && rep.status.ok();
+        r.sections.push_back(std::move(sec));
+    }
+    return ok;
+}
+
+bool Applier::workloads(const spec::Spec& s, ApplyReport& r) {
+    bool ok = true;
+    for (const auto& w : s.workloads) {
+        nic::Attachment a;
+        a.workload = w.name;
+        a.netns = w.netns;
+        a.ifname = w.ifname;
+        a.mac = w.mac;
+        a.mtu = w.mtu;
+        a.addresses = w.addresses;
+        a.gateway = w.gateway;
+        if (w.attach == spec::AttachKind::Veth) {
+            a.veth_host = w.host_ifname;
+        } else {
+            a.vf = true;
+            const spec::NicSpec* n = s.find_nic(w.nic);
+            nic::NicState state;
+            if (n && nic_ops_ && nic_ops_->read(*n, state).ok()) {
+                a.move_netdev = nic::Sysfs(options_.sysfs_root).vf_netdev(state, w.vf);
+            }
+        }
+        const nic::AttachReport rep = nic::attach(a, options_.dry_run);
+        Section sec;
+        sec.phase = Phase::Workload;
+        sec.subject = "workload " + w.name + " (namespace " + w.netns + ")";
+        for (const auto& d : rep.done) sec.changes.push_back({d, ""});
+        sec.status = rep.status;
+        ok = ok && rep.status.ok();
+        r.sections.push_back(std::move(sec));
+    }
+    return ok;
+}
+
+// --- OVS -----------------------------------------------------------------------
+
+Status Applier::connect_ovsdb() {
+    if (ovsdb_ && ovsdb_->connected()) return Status::success();
+    ovs::OvsdbOptions o;
+    o.socket_path = options_.ovsdb_socket;
+    ovsdb_ = std::make_unique<ovs::OvsdbClient>(o);
+    if (auto st = ovsdb_->connect(); !st.ok()) {
+        ovsdb_.reset();
+        return Status::failure(st.error, "cannot reach ovsdb-server at " + o.socket_path + ": " + st.reason +
+                                             " (is Open vSwitch running? --ovsdb sets the socket)");
+    }
+    return ovsdb_->check_schema();
+}
+
+std::string Applier::ofctl_target() const { return "unix:" + options_.ovs_rundir + "/" + desired_.ovs.bridge + ".mgmt"; }
+
+bool Applier::ovs_config(ApplyReport& r) {
+    Section sec;
+    sec.phase = Phase::Ovs;
+    sec.subject = "bridge " + desired_.ovs.bridge;
+    sec.status = connect_ovsdb();
+    if (!sec.status.ok()) {
+        r.sections.push_back(std::move(sec));
+        return false;
+    }
+    ovs::ReconcilePlan plan;
+    if (options_.dry_run) {
+        ovs::OvsState current;
+        sec.status = ovs::read_ovs_state(*ovsdb_, current);
+        if (sec.status.ok()) sec.status = ovs::plan_reconcile(current, desired_.ovs, plan);
+    } else {
+        sec.status = ovs::reconcile(*ovsdb_, desired_.ovs, plan);
+        // Flows name ports by OpenFlow port: wait until ovs-vswitchd made them.
+        if (sec.status.ok() && plan.next_cfg) {
+            if (auto st = ovs::wait_for_vswitchd(*ovsdb_, *plan.next_cfg, options_.vswitchd_wait); !st.ok()) {
+                sec.status = Status::failure(st.error, "ovs-vswitchd did not apply the change: " + st.reason +
+                                                           " (is ovs-vswitchd running?)");
+            }
+        }
+    }
+    for (const auto& c : plan.changes) sec.changes.push_back({c, ""});
+    for (const auto& c : plan.conflicts) sec.notes.push_back("left alone: " + c);
+    for (const auto& f : plan.foreign_ports) {
+        sec.notes.push_back("port " + f.name + " was added by another tool; monitored, not modified" +
+                            (f.workload.empty() ? "" : " (workload " + f.workload + ")"));
+    }
+    if (plan.restart_pending) {
+        r.restart_pending = true;
+        sec.notes.push_back("other_config:hw-offload changed: it takes full effect after ovs-vswitchd restarts "
+                            "(systemctl restart openvswitch-switch)");
+    }
+    const bool ok = sec.status.ok();
+    r.sections.push_back(std::move(sec));
+    return ok;
+}
+
+bool Applier::meters(ApplyReport& r) {
+    if (desired_.meters.empty()) return true;
+    Section sec;
+    sec.phase = Phase::Ovs;
+    sec.subject = "meters on " + desired_.ovs.bridge;
+    std::vector<Change> changes;
+    sec.status = sync_meters(ofctl_target(), desired_.meters, options_.dry_run, changes);
+    sec.changes = std::move(changes);
+    const bool ok = sec.status.ok();
+    r.sections.push_back(std::move(sec));
+    return ok;
+}
+
+bool Applier::flows(ApplyReport& r) {
+    Section sec;
+    sec.phase = Phase::Flows;
+    sec.subject = "policy flows on " + desired_.ovs.bridge;
+    ovs::OpenflowOptions o;
+    o.bridge = desired_.ovs.bridge;
+    o.target = ofctl_target();
+    ovs::OpenflowProgrammer programmer(o);
+    auto count = [&](size_t n, const char* what) {
+        if (n) sec.changes.push_back({std::to_string(n) + " flow" + (n == 1 ? " " : "s ") + what, ""});
+    };
+    if (options_.dry_run) {
+        ovs::FlowDrift drift;
+        sec.status = programmer.drift(desired_.flows, drift);
+        count(drift.missing.size(), "to add");
+        count(drift.changed.size(), "to modify");
+        count(drift.unexpected.size(), "to delete");
+    } else {
+        ovs::FlowMods done;
+        sec.status = programmer.update(desired_.flows, done);
+        count(done.added, "added");
+        count(done.modified, "modified");
+        count(done.deleted, "deleted");
+    }
+    const bool ok = sec.status.ok();
+    r.sections.push_back(std::move(sec));
+    return ok;
+}
+
+// --- direct rules ----------------------------------------------------------------
+
+void Applier::rule_tables(ApplyReport& r) {
+    std::map<uint64_t, RuleOutcome> outcome;
+    for (const auto& [cookie, info] : desired_.rules) {
+        RuleOutcome o{cookie, info.name, info.planned, info.port, {}, ""};
+        for (const auto& reason : info.reasons) o.reasons.push_back(offload::describe(reason));
+        if (o.placement != Placement::Ovs) o.placement = Placement::Failed;  // until a backend says where it runs
+        outcome[cookie] = std::move(o);
+    }
+    for (const RuleTable& t : desired_.tables) {
+        if (t.rules.empty() && t.ports.empty()) continue;
+        Section sec;
+        sec.phase = Phase::HardwareRules;
+        sec.subject = t.nic.empty() ? "tc rules on veth ports" : "rules in NIC " + t.nic;
+        if (t.backend != offload::Backend::TcFlower) {
+            sec.status = Status::failure(ENOTSUP, "the " + std::string(to_string(t.backend)) +
+                                                      " backend is not available in this build of snoc");
+            for (const auto& rule : t.rules) outcome[rule.cookie].reasons.push_back(sec.status.reason);
+            r.sections.push_back(std::move(sec));
+            continue;
+        }
+        if (!tc_) {
+            std::unique_ptr<offload::tc::TcBackend> b;
+            sec.status = offload::tc::TcBackend::open(b, meter_rates(resolved_));
+            if (!sec.status.ok()) {
+                r.sections.push_back(std::move(sec));
+                continue;
+            }
+            tc_ = std::move(b);
+        }
+        for (const auto& rule : t.rules) outcome[rule.cookie].command = tc_->render(rule);
+        std::vector<offload::HwRuleState> have;
+        if (options_.dry_run) {
+            // What is there now; a missing port (made by this apply) reads as empty.
+            std::set<uint64_t> present;
+            for (const auto& port : t.ports) {
+                std::vector<offload::HwRuleState> on_port;
+                if (tc_->read({port}, on_port).ok()) {
+                    for (const auto& h : on_port) present.insert(h.rule.cookie);
+                }
+            }
+            for (const auto& rule : t.rules) {
+                if (!present.count(rule.cookie)) {
+                    sec.changes.push_back({"rule " + desired_.rules[rule.cookie].name + " on " + rule.port,
+                                           tc_->render(rule)});
+                }
+            }
+            r.sections.push_back(std::move(sec));
+            continue;
+        }
+        const offload::HwSyncReport rep = tc_->sync(t.rules, t.ports);
+        if (rep.added) sec.changes.push_back({std::to_string(rep.added) + " rules added", ""});
+        if (rep.replaced) sec.changes.push_back({std::to_string(rep.replaced) + " rules replaced", ""});
+        if (rep.deleted) sec.changes.push_back({std::to_string(rep.deleted) + " stale rules deleted", ""});
+        for (const auto& w : rep.warnings) sec.notes.push_back("kept in software: " + w);
+        for (const auto& [rule, st] : rep.failures) {
+            auto it = outcome.find(rule.cookie);
+            const std::string who = it != outcome.end() ? "rule " + it->second.name : "port " + rule.port;
+            sec.notes.push_back(who + " on " + rule.port + " failed: " + to_string(st));
+            if (it != outcome.end()) it->second.reasons.push_back(st.reason);
+        }
+        // Placement from what the backend holds now (tc: the in_hw flag).
+        if (auto st = tc_->read(t.ports, have); st.ok()) {
+            for (const auto& h : have) {
+                auto it = outcome.find(h.rule.cookie);
+                if (it == outcome.end()) continue;
+                it->second.placement = h.placement;
+                if (h.placement == Placement::TcSoftware && it->second.reasons.empty()) {
+                    it->second.reasons.push_back("the NIC did not take the rule; it runs in tc software");
+                }
+            }
+        } else {
+            sec.notes.push_back("could not read the rules back: " + st.reason);
+        }
+        // A rule the NIC refused is not a failed apply: it is reported with
+        // the driver's words and OVS still forwards its traffic. A port that
+        // could not be read or prepared (no cookie) fails the phase.
+        for (const auto& [rule, st] : rep.failures) {
+            if (rule.cookie == 0) {
+                sec.status = Status::failure(st.error, "port " + rule.port + ": " + st.reason);
+                break;
+            }
+        }
+        r.sections.push_back(std::move(sec));
+    }
+    for (auto& [cookie, o] : outcome) r.rules.push_back(std::move(o));
+}
+
+}  // namespace snoc::apply

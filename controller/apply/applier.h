@@ -1,0 +1,120 @@
+// `snoc apply`: validate, then reconcile in dependency order
+//   NICs -> workloads -> OVS (config, bridge, ports, meters) -> policy flows
+//   -> direct hardware / tc rules,
+// printing what changed. Every phase is a difference against what is there,
+// so a second run changes nothing, and a failure part way leaves a state the
+// next run converges from. A phase that depends on a failed one is skipped
+// and says so: the report tells what is done and what is not.
+//
+// The Applier keeps its connections (OVSDB, rtnetlink) so `snoc run` can
+// re-apply for drift repair on every cycle without reconnecting.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/apply/desired_state.h"
+#include "controller/plan.h"
+#include "controller/profile_loader.h"
+#include "controller/spec.h"
+#include "offload/backend.h"
+#include "offload/status.h"
+
+namespace snoc::ovs {
+class OvsdbClient;
+class OpenflowProgrammer;
+}  // namespace snoc::ovs
+namespace snoc::nic {
+class NicOps;
+}
+
+namespace snoc::apply {
+
+struct ApplyOptions {
+    bool dry_run = false;
+    std::string sysfs_root = "/sys";
+    std::string ovsdb_socket = "/var/run/openvswitch/db.sock";
+    std::string ovs_rundir = "/var/run/openvswitch";  // where <bridge>.mgmt and ovs-vswitchd.<pid>.ctl live
+    std::chrono::milliseconds vswitchd_wait{10000};   // for ports to exist before flows go in
+};
+
+struct Change {
+    std::string description;  // what is true now (or would be, in a dry run)
+    std::string command;      // the manual equivalent; may be empty
+};
+
+// One subject of one phase: a NIC, a workload, the OVS bridge, a rule table.
+struct Section {
+    plan::Phase phase{};
+    std::string subject;
+    std::vector<Change> changes;
+    std::vector<std::string> notes;   // pending restart, software-only rules, ...
+    offload::Status status;
+    bool skipped = false;             // not attempted: an earlier phase failed (status says which)
+};
+
+// Where one policy rule ended up after apply.
+struct RuleOutcome {
+    uint64_t cookie = 0;
+    std::string name;
+    offload::Placement placement = offload::Placement::Ovs;
+    std::string port;
+    std::vector<std::string> reasons;  // why not in hardware: the plan's reasons or the driver's words
+    std::string command;               // the direct rule as a manual command, when there is one
+};
+
+struct ApplyReport {
+    std::string file;
+    bool dry_run = false;
+    std::vector<Section> sections;
+    std::vector<RuleOutcome> rules;
+    bool restart_pending = false;
+
+    bool ok() const;
+    size_t change_count() const;
+};
+
+class Applier {
+public:
+    Applier(ProfileMap profiles, ApplyOptions options);
+    ~Applier();
+    Applier(const Applier&) = delete;
+    Applier& operator=(const Applier&) = delete;
+
+    ApplyReport apply(const spec::Spec& s);
+
+    // After apply(): the spec with discovered PF names, and what it wants.
+    const spec::Spec& resolved() const { return resolved_; }
+    const DesiredState& desired() const { return desired_; }
+    const ProfileMap& profiles() const { return profiles_; }
+    const ApplyOptions& options() const { return options_; }
+
+    // The connections apply made (null until a phase needed them, or when it failed).
+    offload::OffloadBackend* backend(offload::Backend kind);
+    ovs::OvsdbClient* ovsdb() { return ovsdb_.get(); }
+
+private:
+    bool nics(const spec::Spec& s, ApplyReport& r);
+    bool workloads(const spec::Spec& s, ApplyReport& r);
+    bool ovs_config(ApplyReport& r);
+    bool meters(ApplyReport& r);
+    bool flows(ApplyReport& r);
+    void rule_tables(ApplyReport& r);
+    offload::Status connect_ovsdb();
+    std::string ofctl_target() const;
+
+    ProfileMap profiles_;
+    ApplyOptions options_;
+    spec::Spec resolved_;
+    DesiredState desired_;
+    std::unique_ptr<nic::NicOps> nic_ops_;
+    std::unique_ptr<ovs::OvsdbClient> ovsdb_;
+    std::unique_ptr<offload::OffloadBackend> tc_;
+};
+
+// The report for people (text) or scripts (JSON).
+void print_apply_report(const ApplyReport& r, bool json, std::ostream& out);
+
+}  // namespace snoc::apply
