@@ -7,7 +7,7 @@
 # Usage: scripts/install-ovs.sh
 set -euo pipefail
 
-packages=(openvswitch-switch openvswitch-common ethtool iproute2)
+packages=(openvswitch-switch openvswitch-common ethtool iproute2 curl python3)
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 mapfile -t missing < <(apt_missing "${packages[@]}")

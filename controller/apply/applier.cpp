@@ -56,7 +56,7 @@ offload::OffloadBackend* Applier::backend(offload::Backend kind) {
     return kind == offload::Backend::TcFlower ? tc_.get() : nullptr;
 }
 
-ApplyReport Applier::apply(const spec::Spec& s) {
+ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
     ApplyReport r;
     r.file = s.file;
     r.dry_run = options_.dry_run;
@@ -69,7 +69,7 @@ ApplyReport Applier::apply(const spec::Spec& s) {
     }
     desired_ = desired_state(resolved_, plan::build_plan(resolved_, profiles_), profiles_);
     ok = ovs_config(r) && meters(r);
-    ok = ok && flows(r);
+    ok = ok && flows(r, verify);
     if (!ok) {
         r.sections.push_back(skipped(Phase::HardwareRules, "direct rules", "the OVS phase failed"));
         for (const auto& [cookie, info] : desired_.rules) {
@@ -221,14 +221,18 @@ bool Applier::meters(ApplyReport& r) {
     return ok;
 }
 
-bool Applier::flows(ApplyReport& r) {
+bool Applier::flows(ApplyReport& r, bool verify) {
     Section sec;
     sec.phase = Phase::Flows;
     sec.subject = "policy flows on " + desired_.ovs.bridge;
-    ovs::OpenflowOptions o;
-    o.bridge = desired_.ovs.bridge;
-    o.target = ofctl_target();
-    ovs::OpenflowProgrammer programmer(o);
+    if (!openflow_ || openflow_bridge_ != desired_.ovs.bridge) {
+        ovs::OpenflowOptions o;
+        o.bridge = desired_.ovs.bridge;
+        o.target = ofctl_target();
+        openflow_ = std::make_unique<ovs::OpenflowProgrammer>(o);
+        openflow_bridge_ = desired_.ovs.bridge;
+    }
+    ovs::OpenflowProgrammer& programmer = *openflow_;
     auto count = [&](size_t n, const char* what) {
         if (n) sec.changes.push_back({std::to_string(n) + " flow" + (n == 1 ? " " : "s ") + what, ""});
     };
@@ -240,7 +244,7 @@ bool Applier::flows(ApplyReport& r) {
         count(drift.unexpected.size(), "to delete");
     } else {
         ovs::FlowMods done;
-        sec.status = programmer.update(desired_.flows, done);
+        sec.status = verify ? programmer.resync(desired_.flows, done) : programmer.update(desired_.flows, done);
         count(done.added, "added");
         count(done.modified, "modified");
         count(done.deleted, "deleted");

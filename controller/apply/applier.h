@@ -83,7 +83,12 @@ public:
     Applier(const Applier&) = delete;
     Applier& operator=(const Applier&) = delete;
 
-    ApplyReport apply(const spec::Spec& s);
+    // `verify`: read everything back instead of trusting what this Applier
+    // installed last (drift repair); without it, a re-apply after a reload
+    // sends only what changed in the spec.
+    ApplyReport apply(const spec::Spec& s, bool verify = true);
+    // For reloads: the profiles the next apply uses.
+    void set_profiles(ProfileMap profiles) { profiles_ = std::move(profiles); }
 
     // After apply(): the spec with discovered PF names, and what it wants.
     const spec::Spec& resolved() const { return resolved_; }
@@ -100,7 +105,7 @@ private:
     bool workloads(const spec::Spec& s, ApplyReport& r);
     bool ovs_config(ApplyReport& r);
     bool meters(ApplyReport& r);
-    bool flows(ApplyReport& r);
+    bool flows(ApplyReport& r, bool verify);
     void rule_tables(ApplyReport& r);
     offload::Status connect_ovsdb();
     std::string ofctl_target() const;
@@ -111,6 +116,10 @@ private:
     DesiredState desired_;
     std::unique_ptr<nic::NicOps> nic_ops_;
     std::unique_ptr<ovs::OvsdbClient> ovsdb_;
+    // Kept across applies: it remembers what it installed, so a re-apply
+    // with one changed rule sends one flow mod without dumping the table.
+    std::unique_ptr<ovs::OpenflowProgrammer> openflow_;
+    std::string openflow_bridge_;
     std::unique_ptr<offload::OffloadBackend> tc_;
 };
 

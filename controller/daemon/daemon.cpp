@@ -168,7 +168,8 @@ private:
     }
 
     void apply_now(bool repair) {
-        report_ = applier_->apply(spec_);
+        report_ = applier_->apply(spec_, /*verify=*/repair || !reloaded_);
+        reloaded_ = false;
         log_report(report_, repair, &offload_);
         if (!report_.ok()) {
             health_.record_error(std::chrono::system_clock::now(), "apply did not finish");
@@ -216,8 +217,8 @@ private:
         }
         spdlog::info("reload ({}): applying {}", why, o_.file);
         spec_ = std::move(*s);
-        applier_ = std::make_unique<apply::Applier>(profiles, o_.apply);
-        watching_ = nullptr;
+        applier_->set_profiles(std::move(profiles));
+        reloaded_ = true;  // only what the file changed is sent
         apply_now(false);
     }
 
@@ -276,6 +277,7 @@ private:
     std::unique_ptr<ovs::DatapathMonitor> dp_;
     ovs::OvsdbClient* watching_ = nullptr;
     bool ovs_changed_ = false;
+    bool reloaded_ = false;
 };
 
 }  // namespace
