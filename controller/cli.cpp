@@ -1,6 +1,7 @@
 #include "controller/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include <exception>
 #include <ostream>
@@ -35,6 +36,7 @@ struct Options {
     unsigned repair_seconds = 30;
     std::string placement;       // flows --placement
     std::string workload;        // flows --workload
+    std::string log_level = "info";
 };
 
 OutputFormat format_of(const Options& o) { return o.output == "json" ? OutputFormat::Json : OutputFormat::Text; }
@@ -101,6 +103,7 @@ int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
 }
 
 int cmd_run(const Options& o, std::ostream& err) {
+    spdlog::set_level(spdlog::level::from_str(o.log_level));
     daemon::DaemonOptions d;
     d.file = o.file;
     d.profile_dirs = o.profile_dirs;
@@ -238,6 +241,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     add_ovs_options(run);
     run->add_option("--listen", o.listen, "Address for /metrics and /status (default: the spec's monitoring.listen)");
     run->add_option("--repair-interval", o.repair_seconds, "Seconds between drift repairs")->capture_default_str();
+    run->add_option("--log-level", o.log_level, "Log level")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "err", "critical", "off"}))
+        ->capture_default_str();
     run->add_option("--polls", o.max_polls, "Exit after this many polls (0: run until a signal)")->group("");
     run->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
 
