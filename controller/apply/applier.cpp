@@ -305,7 +305,13 @@ void Applier::rule_tables(ApplyReport& r) {
             r.sections.push_back(std::move(sec));
             continue;
         }
+        const auto started = std::chrono::steady_clock::now();
         const offload::HwSyncReport rep = tc_->sync(t.rules, t.ports);
+        TableInstall install{t.nic, rep.added + rep.replaced, std::chrono::steady_clock::now() - started, {}};
+        for (const auto& f : rep.failures) {
+            if (f.first.cookie != 0) install.failures.push_back(f.second);
+        }
+        if (install.installed || !install.failures.empty()) r.installs.push_back(std::move(install));
         if (rep.added) sec.changes.push_back({std::to_string(rep.added) + " rules added", ""});
         if (rep.replaced) sec.changes.push_back({std::to_string(rep.replaced) + " rules replaced", ""});
         if (rep.deleted) sec.changes.push_back({std::to_string(rep.deleted) + " stale rules deleted", ""});

@@ -10,6 +10,7 @@
 // re-apply for drift repair on every cycle without reconnecting.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,11 +66,22 @@ struct RuleOutcome {
     std::string command;               // the direct rule as a manual command, when there is one
 };
 
+// Rules installed into one table by one apply, for insertion metrics. The
+// backend installs a table's rules in batches, so the latency per rule is
+// the batch's time divided by its rules.
+struct TableInstall {
+    std::string nic;                    // "" for veth ports
+    size_t installed = 0;               // added + replaced
+    std::chrono::nanoseconds took{0};
+    std::vector<offload::Status> failures;  // one per refused rule
+};
+
 struct ApplyReport {
     std::string file;
     bool dry_run = false;
     std::vector<Section> sections;
     std::vector<RuleOutcome> rules;
+    std::vector<TableInstall> installs;
     bool restart_pending = false;
 
     bool ok() const;

@@ -178,13 +178,10 @@ private:
         } else if (!repair) {
             spdlog::info("applied {}: {} changes", spec_.file, report_.change_count());
         }
-        for (const auto& o : report_.rules) {
-            if (o.placement == Placement::Failed && !o.reasons.empty()) {
-                offload_.record_install_failure(applier_->desired().rules.count(o.cookie)
-                                                    ? applier_->desired().rules.at(o.cookie).nic
-                                                    : "",
-                                                monitor::failure_label(offload::ReasonCode::Quirk));
-            }
+        for (const auto& t : report_.installs) {
+            const auto per_rule = t.installed ? t.took / static_cast<long>(t.installed) : t.took;
+            for (size_t i = 0; i < t.installed; ++i) offload_.record_install(t.nic, per_rule);
+            for (const auto& f : t.failures) offload_.record_install_failure(t.nic, monitor::failure_label(f));
         }
         watch_ovsdb();
         if (dp_) dp_->set_offload_context(offload_context(applier_->resolved(), applier_->profiles()));
