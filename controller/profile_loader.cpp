@@ -144,6 +144,20 @@ offload::Quirk read_quirk(const Cursor& c) {
     return q;
 }
 
+offload::EswitchSettings read_eswitch(const Cursor& c) {
+    offload::EswitchSettings e;
+    MapReader m(c, "a map of eswitch settings (inline_mode, encap_mode, optional)");
+    if (auto v = m.optional("inline_mode")) {
+        if (auto i = v->one_of({"none", "link", "network", "transport"})) e.inline_mode = static_cast<offload::InlineMode>(*i);
+    }
+    if (auto v = m.optional("encap_mode")) {
+        if (auto i = v->one_of({"none", "basic"})) e.encap_mode = static_cast<offload::EncapMode>(*i);
+    }
+    if (auto v = m.optional("optional")) e.optional = v->boolean().value_or(false);
+    m.finish();
+    return e;
+}
+
 std::string stem_of(const std::string& file) { return std::filesystem::path(file).stem().string(); }
 
 }  // namespace
@@ -184,6 +198,7 @@ std::optional<NicProfile> load_profile(std::string_view text, const std::string&
             p.mode_change = static_cast<offload::ModeChangeRule>(*i);
         }
     }
+    if (auto e = m.optional("eswitch")) p.eswitch = read_eswitch(*e);
     if (auto b = m.required("backends")) {
         MapReader backends(*b, "a map of backend name to capabilities");
         for (Backend be : offload::kAllBackends) {

@@ -45,6 +45,27 @@ enum class ModeChangeRule : uint8_t {
 std::string_view to_string(ModeChangeRule r);
 std::optional<ModeChangeRule> mode_change_rule_from_name(std::string_view name);
 
+// devlink eswitch inline-mode: the least of a packet's headers the driver
+// copies into the send descriptor for the eSwitch to classify on (DEVLINK_ESWITCH_INLINE_MODE_*).
+enum class InlineMode : uint8_t { None, Link, Network, Transport };
+inline constexpr std::string_view kInlineModeNames[] = {"none", "link", "network", "transport"};
+inline std::string_view to_string(InlineMode m) { return kInlineModeNames[static_cast<size_t>(m)]; }
+
+// devlink eswitch encap-mode: whether the eSwitch may do tunnel encap / decap (DEVLINK_ESWITCH_ENCAP_MODE_*).
+enum class EncapMode : uint8_t { None, Basic };
+inline constexpr std::string_view kEncapModeNames[] = {"none", "basic"};
+inline std::string_view to_string(EncapMode m) { return kEncapModeNames[static_cast<size_t>(m)]; }
+
+// eswitch settings besides the mode that a driver wants in switchdev mode
+// (profile key `eswitch`). Unset: snoc leaves the driver's value alone.
+struct EswitchSettings {
+    std::optional<InlineMode> inline_mode;
+    std::optional<EncapMode> encap_mode;
+    // true: a driver that cannot report or set them (EOPNOTSUPP) gets a note,
+    // not a failure — the settings help on some firmware and are moot on other.
+    bool optional = false;
+};
+
 // The capabilities of one offload backend on this NIC.
 struct BackendCaps {
     std::map<flow::Field, MaskSupport> match;  // absent field = cannot be matched in hardware
@@ -82,6 +103,7 @@ struct NicProfile {
     std::optional<uint32_t> max_vfs;   // per PF
     std::set<EswitchMode> eswitch_modes;
     ModeChangeRule mode_change = ModeChangeRule::Any;
+    EswitchSettings eswitch;           // inline / encap mode in switchdev mode
     std::map<Backend, BackendCaps> backends;
     std::vector<Quirk> quirks;
     std::map<std::string, std::string> sources;  // capability -> public source

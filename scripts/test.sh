@@ -32,6 +32,12 @@ stage_native() {
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
   cmake --build build -j "$jobs"
   ctest --test-dir build --output-on-failure
+  # snoc apply / run end to end against real OVS daemons and real traffic (~15 s).
+  bash tests/e2e/host-daemon.sh build
+  # OVS benchmarks (docs/benchmarks.md): they print figures, they never fail
+  # on speed; ~15 s. The OpenFlow one runs its own private ovs-vswitchd.
+  ./build/benchmarks/snoc_bench_ovs_dpflow 200000
+  ./build/benchmarks/snoc_bench_ovs_openflow 10000 3
 }
 
 stage_asan() {
@@ -77,7 +83,8 @@ stage_vm() {
   [ -x build/tests/snoc_kernel_tests ] || stage_native
   bash tests/vm/setup.sh
   bash tests/vm/run.sh --mem 4096 --timeout 1500 tests/vm/smoke.sh :: tests/vm/kernel-suite.sh build \
-    :: tests/vm/bench.sh build "${SNOC_BENCH_RULES:-100000}"
+    :: tests/vm/bench.sh build "${SNOC_BENCH_RULES:-100000}" :: tests/vm/ovs-kernel.sh build \
+    :: tests/vm/nic-bench.sh build 64
 }
 
 run_stage deps bash scripts/install-deps.sh

@@ -68,18 +68,32 @@ Status request(int family, uint8_t cmd, int flags, NlMsgPtr& out) {
 
 }  // namespace
 
-Status Devlink::eswitch_mode(const DevlinkHandle& h, std::optional<offload::EswitchMode>& out) {
+Status Devlink::eswitch(const DevlinkHandle& h, NicState& out) {
     NlMsgPtr m;
     if (auto s = request(family_, DEVLINK_CMD_ESWITCH_GET, 0, m); !s.ok()) return s;
     if (auto s = put_handle(m.get(), h); !s.ok()) return s;
-    out.reset();
+    out.eswitch_mode.reset();
+    out.inline_mode.reset();
+    out.encap_mode.reset();
     // A GET answers with one message and an ack; dump() collects the message.
     Status s = sock_->dump(std::move(m), [&](nlmsghdr* hdr) {
         nlattr* tb[kMaxAttr + 1] = {};
-        if (genlmsg_parse(hdr, 0, tb, kMaxAttr, nullptr) < 0 || !tb[DEVLINK_ATTR_ESWITCH_MODE]) return;
-        out = nla_get_u16(tb[DEVLINK_ATTR_ESWITCH_MODE]) == DEVLINK_ESWITCH_MODE_SWITCHDEV
-                  ? offload::EswitchMode::Switchdev
-                  : offload::EswitchMode::Legacy;
+        if (genlmsg_parse(hdr, 0, tb, kMaxAttr, nullptr) < 0) return;
+        if (tb[DEVLINK_ATTR_ESWITCH_MODE]) {
+            out.eswitch_mode = nla_get_u16(tb[DEVLINK_ATTR_ESWITCH_MODE]) == DEVLINK_ESWITCH_MODE_SWITCHDEV
+                                   ? offload::EswitchMode::Switchdev
+                                   : offload::EswitchMode::Legacy;
+        }
+        // DEVLINK_ESWITCH_INLINE_MODE_* (u8) and DEVLINK_ESWITCH_ENCAP_MODE_* (u8) count
+        // like snoc's enums; a value past them (a newer kernel) stays unset.
+        if (tb[DEVLINK_ATTR_ESWITCH_INLINE_MODE]) {
+            const uint8_t v = nla_get_u8(tb[DEVLINK_ATTR_ESWITCH_INLINE_MODE]);
+            if (v <= DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT) out.inline_mode = static_cast<offload::InlineMode>(v);
+        }
+        if (tb[DEVLINK_ATTR_ESWITCH_ENCAP_MODE]) {
+            const uint8_t v = nla_get_u8(tb[DEVLINK_ATTR_ESWITCH_ENCAP_MODE]);
+            if (v <= DEVLINK_ESWITCH_ENCAP_MODE_BASIC) out.encap_mode = static_cast<offload::EncapMode>(v);
+        }
     });
     if (!s.ok()) s.reason = "devlink dev eswitch show " + h.str() + ": " + s.reason;
     return s;
@@ -97,6 +111,44 @@ Status Devlink::set_eswitch_mode(const DevlinkHandle& h, offload::EswitchMode mo
     if (!s.ok()) {
         s.reason = "devlink dev eswitch set " + h.str() + " mode " + std::string(to_string(mode)) + ": " + s.reason;
     }
+    return s;
+}
+
+namespace {
+
+static_assert(DEVLINK_ESWITCH_INLINE_MODE_NONE == 0 && DEVLINK_ESWITCH_INLINE_MODE_LINK == 1 &&
+                  DEVLINK_ESWITCH_INLINE_MODE_NETWORK == 2 && DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT == 3,
+              "offload::InlineMode follows the uapi numbering");
+static_assert(DEVLINK_ESWITCH_ENCAP_MODE_NONE == 0 && DEVLINK_ESWITCH_ENCAP_MODE_BASIC == 1,
+              "offload::EncapMode follows the uapi numbering");
+
+}  // namespace
+
+Status Devlink::set_inline_mode(const DevlinkHandle& h, offload::InlineMode mode) {
+    NlMsgPtr m;
+    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
+    if (auto s = put_handle(m.get(), h); !s.ok()) return s;
+    if (nla_put_u8(m.get(), DEVLINK_ATTR_ESWITCH_INLINE_MODE, static_cast<uint8_t>(mode)) < 0) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    std::vector<NlMsgPtr> batch;
+    batch.push_back(std::move(m));
+    Status s = sock_->transact(batch).front();
+    if (!s.ok()) s.reason = "devlink dev eswitch set " + h.str() + " inline-mode " + std::string(to_string(mode)) + ": " + s.reason;
+    return s;
+}
+
+Status Devlink::set_encap_mode(const DevlinkHandle& h, offload::EncapMode mode) {
+    NlMsgPtr m;
+    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
+    if (auto s = put_handle(m.get(), h); !s.ok()) return s;
+    if (nla_put_u8(m.get(), DEVLINK_ATTR_ESWITCH_ENCAP_MODE, static_cast<uint8_t>(mode)) < 0) {
+        return Status::failure(EMSGSIZE, "message full");
+    }
+    std::vector<NlMsgPtr> batch;
+    batch.push_back(std::move(m));
+    Status s = sock_->transact(batch).front();
+    if (!s.ok()) s.reason = "devlink dev eswitch set " + h.str() + " encap-mode " + std::string(to_string(mode)) + ": " + s.reason;
     return s;
 }
 

@@ -1,16 +1,11 @@
 #include "controller/nic/nic_reconcile.h"
 
-#include <linux/if.h>
-#include <linux/rtnetlink.h>
-#include <netlink/msg.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
 
-#include "controller/nic/devlink.h"
-#include "controller/nic/sysfs.h"
-#include "controller/nic/vf_link.h"
+#include "controller/nic/tuning_steps.h"
 #include "controller/port_directory.h"
 
 namespace snoc::nic {
@@ -71,15 +66,22 @@ std::string_view to_string(StepKind k) {
         case StepKind::RenameRepresentor: return "rename-representor";
         case StepKind::SetVfMac: return "set-vf-mac";
         case StepKind::SetVfSettings: return "set-vf-settings";
+        case StepKind::SetInlineMode: return "set-inline-mode";
+        case StepKind::SetEncapMode: return "set-encap-mode";
+        case StepKind::SetHwTcOffload: return "set-hw-tc-offload";
+        case StepKind::SetLinkUp: return "set-link-up";
+        case StepKind::SetIrqAffinity: return "set-irq-affinity";
     }
     return "unknown";
 }
 
-std::vector<Step> device_steps(const spec::NicSpec& want, const offload::NicProfile& profile, const NicState& have) {
+std::vector<Step> device_steps(const spec::NicSpec& want, const offload::NicProfile& profile, const NicState& have,
+                               std::vector<std::string>* notes) {
     std::vector<Step> out;
     const bool mode_differs = have.eswitch_mode != want.eswitch_mode;
     if (!mode_differs) {
         change_vfs(out, want, have);
+        eswitch_setting_steps(out, want, profile, have, false, notes);
         return out;
     }
     switch (profile.mode_change) {
@@ -104,10 +106,13 @@ std::vector<Step> device_steps(const spec::NicSpec& want, const offload::NicProf
             change_vfs(out, want, have);
             break;
     }
+    // Inline and encap mode once the mode is switchdev (drivers such as mlx5
+    // keep them per mode); before the VFs are bound again would also do.
+    eswitch_setting_steps(out, want, profile, have, true, notes);
     return out;
 }
 
-std::vector<Step> port_steps(const spec::NicSpec& want, const NicState& have) {
+std::vector<Step> port_steps(const spec::NicSpec& want, const NicState& have, std::vector<std::string>* notes) {
     std::vector<Step> out;
     // Representors exist only in switchdev mode.
     for (uint16_t vf = 0; want.eswitch_mode == EswitchMode::Switchdev && vf < want.num_vfs; ++vf) {
@@ -126,6 +131,8 @@ std::vector<Step> port_steps(const spec::NicSpec& want, const NicState& have) {
             out.push_back(s);
         }
     }
+    // Renamed first: a netdev must be down to be renamed.
+    netdev_steps(out, want, have);
     for (const spec::VfSpec& vf : want.vfs) {
         const DevlinkPort* port = have.vf_port(vf.index);
         const VfLink* link = have.vf_link(vf.index);
@@ -179,100 +186,9 @@ std::vector<Step> port_steps(const spec::NicSpec& want, const NicState& have) {
             out.push_back(s);
         }
     }
+    irq_steps(out, want, have, notes);
     return out;
 }
-
-namespace {
-
-// Renames a netdev (it must be down; representors come up later).
-Status rename_netdev(offload::tc::NetlinkSocket& rtnl, int ifindex, const std::string& name) {
-    offload::tc::NlMsgPtr m(nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK));
-    if (!m) return Status::failure(ENOMEM, "cannot allocate a netlink message");
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    ifi.ifi_index = ifindex;
-    if (nlmsg_append(m.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 || nla_put_string(m.get(), IFLA_IFNAME, name.c_str()) < 0) {
-        return Status::failure(EMSGSIZE, "message full");
-    }
-    std::vector<offload::tc::NlMsgPtr> batch;
-    batch.push_back(std::move(m));
-    return rtnl.transact(batch).front();
-}
-
-class SystemOps : public NicOps {
-public:
-    SystemOps(std::string root, std::unique_ptr<Devlink> devlink, std::unique_ptr<offload::tc::NetlinkSocket> rtnl)
-        : sysfs_(std::move(root)), devlink_(std::move(devlink)), rtnl_(std::move(rtnl)) {}
-
-    Status read(const spec::NicSpec& nic, NicState& out) override {
-        std::string pf = nic.pf;
-        if (pf.empty()) {
-            if (auto s = sysfs_.pf_of_pci(nic.pci, pf); !s.ok()) return s;
-        }
-        out = NicState{};
-        if (auto s = sysfs_.read_pf(pf, out); !s.ok()) return s;
-        if (auto s = devlink_->eswitch_mode(out.devlink, out.eswitch_mode); !s.ok() && s.error != EOPNOTSUPP) return s;
-        if (auto s = devlink_->ports(out.devlink, out.ports); !s.ok()) return s;
-        // Drivers without devlink ports: find representors by switch id and phys_port_name.
-        if (out.ports.empty()) out.ports = sysfs_.representors(out.phys_switch_id);
-        if (out.sriov_numvfs > 0 && out.pf_ifindex > 0) {
-            if (auto s = read_vf_links(*rtnl_, out.pf_ifindex, out.vf_links); !s.ok()) return s;
-        }
-        return Status::success();
-    }
-
-    Status apply(const NicState& state, const Step& step) override {
-        switch (step.kind) {
-            case StepKind::SetNumVfs: return sysfs_.write_numvfs(state, step.count);
-            case StepKind::SetEswitchMode: return devlink_->set_eswitch_mode(state.devlink, step.mode);
-            case StepKind::UnbindVfs:
-            case StepKind::BindVfs: return bind_vfs(state, step.kind == StepKind::BindVfs);
-            case StepKind::RenameRepresentor: {
-                const DevlinkPort* port = step.vf ? state.vf_port(*step.vf) : nullptr;
-                if (!port || port->ifindex == 0) {
-                    return Status::failure(ENODEV, "no representor netdev for VF " + std::to_string(step.vf.value_or(0)));
-                }
-                return rename_netdev(*rtnl_, port->ifindex, step.new_name);
-            }
-            case StepKind::SetVfMac: {
-                const DevlinkPort* port = step.vf ? state.vf_port(*step.vf) : nullptr;
-                if (port) {
-                    Status s = devlink_->set_port_function_mac(state.devlink, port->index, step.mac);
-                    if (s.ok() || s.error != EOPNOTSUPP) return s;
-                    // The driver has no port function MAC: fall back to IFLA_VF_MAC on the PF.
-                }
-                VfSettings v;
-                v.vf = step.vf.value_or(0);
-                v.mac = step.mac;
-                return set_vf(*rtnl_, state.pf_ifindex, v);
-            }
-            case StepKind::SetVfSettings: {
-                VfSettings v;
-                v.vf = step.vf.value_or(0);
-                v.vlan_qos = step.vlan_qos;
-                v.spoofchk = step.spoofchk;
-                v.trust = step.trust;
-                v.max_tx_rate_mbps = step.max_tx_rate_mbps;
-                return set_vf(*rtnl_, state.pf_ifindex, v);
-            }
-        }
-        return Status::failure(EINVAL, "unknown step");
-    }
-
-private:
-    // VFs appear as virtfnN links under the PF's device.
-    Status bind_vfs(const NicState& state, bool bind) {
-        (void)state;
-        (void)bind;
-        return Status::failure(EOPNOTSUPP, "VF unbind / bind is not implemented yet");
-    }
-
-    Sysfs sysfs_;
-    std::unique_ptr<Devlink> devlink_;
-    std::unique_ptr<offload::tc::NetlinkSocket> rtnl_;
-};
-
-}  // namespace
 
 bool representors_ready(const spec::NicSpec& want, const NicState& have) {
     if (want.eswitch_mode != EswitchMode::Switchdev) return true;
@@ -283,16 +199,6 @@ bool representors_ready(const spec::NicSpec& want, const NicState& have) {
     return true;
 }
 
-std::unique_ptr<NicOps> system_ops(Status& status, std::string sysfs_root) {
-    std::unique_ptr<Devlink> devlink;
-    status = Devlink::open(devlink);
-    if (!status.ok()) return nullptr;
-    std::unique_ptr<offload::tc::NetlinkSocket> rtnl;
-    status = offload::tc::NetlinkSocket::open(rtnl);
-    if (!status.ok()) return nullptr;
-    return std::make_unique<SystemOps>(std::move(sysfs_root), std::move(devlink), std::move(rtnl));
-}
-
 NicReport reconcile_nic(const spec::NicSpec& want, const offload::NicProfile& profile, NicOps& ops, bool dry_run) {
     NicReport report;
     report.nic = want.name;
@@ -301,10 +207,24 @@ NicReport reconcile_nic(const spec::NicSpec& want, const offload::NicProfile& pr
         report.status.reason = "NIC " + want.name + ": " + report.status.reason;
         return report;
     }
+    // Optional steps the driver refused in this run: asked once, not again in later passes.
+    std::vector<StepKind> refused;
+    auto not_refused = [&](std::vector<Step> steps) {
+        std::erase_if(steps, [&](const Step& st) {
+            return st.optional && std::find(refused.begin(), refused.end(), st.kind) != refused.end();
+        });
+        return steps;
+    };
     auto run = [&](const std::vector<Step>& steps, const NicState& state) {
         for (const Step& step : steps) {
             if (!dry_run) {
                 Status s = ops.apply(state, step);
+                if (!s.ok() && step.optional && s.error == EOPNOTSUPP) {
+                    refused.push_back(step.kind);
+                    add_note(&report.notes, step.description + ": not done, the driver does not support it (optional): " +
+                                                s.reason);
+                    continue;
+                }
                 if (!s.ok()) {
                     report.failed = step;
                     report.status = s;
@@ -319,19 +239,20 @@ NicReport reconcile_nic(const spec::NicSpec& want, const offload::NicProfile& pr
         return true;
     };
     if (dry_run) {
-        if (!run(device_steps(want, profile, have), have)) return report;
+        if (!run(device_steps(want, profile, have, &report.notes), have)) return report;
         // Predict the port phase: after the device phase the representors exist, with names unknown.
         NicState predicted = have;
         predicted.eswitch_mode = want.eswitch_mode;
         predicted.sriov_numvfs = want.num_vfs;
         if (have.sriov_numvfs != want.num_vfs || have.eswitch_mode != want.eswitch_mode) predicted.ports.clear();
-        run(port_steps(want, predicted), predicted);
+        run(port_steps(want, predicted, &report.notes), predicted);
         return report;
     }
     // The device phase repeats until the NIC reads back as wanted: one change
     // can undo another (netdevsim returns to legacy mode when its VFs go to 0).
     for (int pass = 0;; ++pass) {
-        const auto steps = device_steps(want, profile, have);
+        // After a refusal the driver's answer is already a note; the "does not report" notes would repeat it.
+        const auto steps = not_refused(device_steps(want, profile, have, refused.empty() ? &report.notes : nullptr));
         if (steps.empty()) break;
         if (pass == 3) {
             report.status = Status::failure(EAGAIN, "NIC " + want.name + " does not settle: after 3 passes it still needs " +
@@ -349,7 +270,7 @@ NicReport reconcile_nic(const spec::NicSpec& want, const offload::NicProfile& pr
         if (representors_ready(want, after)) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    run(port_steps(want, after), after);
+    run(port_steps(want, after, &report.notes), after);
     return report;
 }
 

@@ -34,4 +34,11 @@ const VfLink* NicState::vf_link(uint32_t vf) const {
     return nullptr;
 }
 
+const NetdevState* NicState::netdev(int ifindex) const {
+    for (const auto& n : netdevs) {
+        if (n.ifindex == ifindex && ifindex != 0) return &n;
+    }
+    return nullptr;
+}
+
 }  // namespace snoc::nic

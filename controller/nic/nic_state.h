@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,23 @@ struct VfLink {
     uint32_t max_tx_rate_mbps = 0;
 };
 
+// A netdev the port phase tunes: the PF or a VF representor.
+struct NetdevState {
+    std::string name;
+    int ifindex = 0;
+    bool up = false;                        // IFF_UP (administratively up)
+    std::optional<bool> hw_tc_offload;      // active; unset when not read (the spec does not ask)
+    bool hw_tc_offload_changeable = true;   // false: the driver has it [fixed]
+};
+
+// One MSI / MSI-X interrupt of the PF or of one of its VFs.
+struct IrqState {
+    unsigned irq = 0;
+    std::set<unsigned> cpus;                // /proc/irq/N/smp_affinity_list
+    std::string owner;                      // "PF", "VF 3": for messages
+    std::optional<uint16_t> vf;             // unset for the PF
+};
+
 struct NicState {
     DevlinkHandle devlink;
     std::string device_path;            // /sys/.../<device> the PF belongs to
@@ -58,10 +76,16 @@ struct NicState {
     std::optional<offload::EswitchMode> eswitch_mode;  // unset when devlink has no eswitch for it
     std::vector<DevlinkPort> ports;
     std::string phys_switch_id;         // of the PF netdev
+    std::optional<offload::InlineMode> inline_mode;  // unset when the driver does not report it
+    std::optional<offload::EncapMode> encap_mode;    // likewise
+    std::vector<NetdevState> netdevs;   // the PF and the VF representors
+    std::set<unsigned> numa_cpus;       // CPUs of numa_node (read when the spec pins IRQs)
+    std::vector<IrqState> irqs;         // MSI IRQs of the PF and its VFs (likewise)
 
     const DevlinkPort* vf_port(uint16_t vf) const;
     const DevlinkPort* uplink_port() const;
     const VfLink* vf_link(uint32_t vf) const;
+    const NetdevState* netdev(int ifindex) const;
 };
 
 }  // namespace snoc::nic

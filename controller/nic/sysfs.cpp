@@ -160,6 +160,15 @@ std::string Sysfs::vf_netdev(const NicState& s, uint16_t vf) const {
     return {};
 }
 
+std::optional<unsigned> Sysfs::netdev_flags(const std::string& netdev) const {
+    auto line = read_line(path("class/net/" + netdev + "/flags"));
+    if (!line || line->rfind("0x", 0) != 0) return std::nullopt;
+    unsigned v = 0;
+    auto [ptr, ec] = std::from_chars(line->data() + 2, line->data() + line->size(), v, 16);
+    if (ec != std::errc()) return std::nullopt;
+    return v;
+}
+
 std::string Sysfs::phys_port_name(const std::string& netdev) const {
     return read_line(path("class/net/" + netdev + "/phys_port_name")).value_or("");
 }

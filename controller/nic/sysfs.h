@@ -6,6 +6,7 @@
 // tree they build; the VM tier checks the same code against netdevsim.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ public:
     std::vector<DevlinkPort> representors(const std::string& switch_id) const;
     // The netdev of VF `vf` of the PF (virtfn<vf>/net/*), "" when it has none.
     std::string vf_netdev(const NicState& s, uint16_t vf) const;
+    // A netdev's flags (IFF_*, from its sysfs "flags"); unset when it does not exist.
+    std::optional<unsigned> netdev_flags(const std::string& netdev) const;
     // A netdev's phys_port_name ("" when it has none).
     std::string phys_port_name(const std::string& netdev) const;
 

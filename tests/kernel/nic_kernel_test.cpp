@@ -10,6 +10,7 @@
 #include "controller/nic/nic_reconcile.h"
 #include "controller/nic/sysfs.h"
 #include "kernel_env.h"
+#include "netdevsim_nic.h"
 
 namespace snoc::nic {
 namespace {
@@ -19,81 +20,6 @@ using offload::EswitchMode;
 using test::must;
 using test::output_of;
 using test::sh;
-
-// A new device id per test: netdevsim tears a device with VFs down asynchronously.
-int next_device_id() {
-    static int id = 30;
-    return id++;
-}
-
-class NetdevsimNic : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (!std::getenv("SNOC_NSIM_NIC")) GTEST_SKIP() << "SNOC_NSIM_NIC not set: run by tests/vm/kernel-suite.sh";
-        id_ = next_device_id();
-        must("echo '" + std::to_string(id_) + " 1' > /sys/bus/netdevsim/new_device");
-        // netdevsim allows 4 VFs unless told otherwise (debugfs max_vfs).
-        must("echo 8 > /sys/kernel/debug/netdevsim/netdevsim" + std::to_string(id_) + "/max_vfs");
-        // The PF netdev: the device's only netdev before any VF exists.
-        const fs::path net = "/sys/bus/netdevsim/devices/netdevsim" + std::to_string(id_) + "/net";
-        for (int i = 0; i < 50 && pf_.empty(); ++i) {
-            std::error_code ec;
-            for (const auto& e : fs::directory_iterator(net, ec)) pf_ = e.path().filename().string();
-            if (pf_.empty()) usleep(100000);
-        }
-        ASSERT_FALSE(pf_.empty()) << "netdevsim did not create a netdev";
-        profile_.name = "netdevsim";
-        profile_.mode_change = offload::ModeChangeRule::Any;
-        offload::Status s;
-        ops_ = system_ops(s);
-        ASSERT_TRUE(ops_) << offload::to_string(s);
-    }
-    void TearDown() override {
-        if (id_) sh("echo " + std::to_string(id_) + " > /sys/bus/netdevsim/del_device");
-    }
-
-    spec::NicSpec spec_of(uint16_t vfs, EswitchMode mode) {
-        spec::NicSpec n;
-        n.name = "nsim";
-        n.pf = pf_;
-        n.profile = "netdevsim";
-        n.num_vfs = vfs;
-        n.eswitch_mode = mode;
-        n.representor_prefix = "nsim";
-        return n;
-    }
-
-    NicReport run(const spec::NicSpec& n) {
-        NicReport r = reconcile_nic(n, profile_, *ops_, false);
-        EXPECT_TRUE(r.status.ok()) << offload::to_string(r.status) << "\n" << ports_of(n);
-        return r;
-    }
-
-    // What snoc sees of the ports, for failure messages.
-    std::string ports_of(const spec::NicSpec& n) {
-        NicState s;
-        auto st = ops_->read(n, s);
-        std::string out = "read: " + offload::to_string(st) + ", mode " +
-                          (s.eswitch_mode ? std::string(to_string(*s.eswitch_mode)) : "?") + ", vfs " +
-                          std::to_string(s.sriov_numvfs) + "\n";
-        for (const auto& p : s.ports) {
-            out += "  port " + std::to_string(p.index) + " " + std::string(to_string(p.flavour)) + " vf " +
-                   (p.vf ? std::to_string(*p.vf) : "-") + " " + p.netdev + " ifindex " + std::to_string(p.ifindex) + "\n";
-        }
-        return out + output_of("devlink port show");
-    }
-
-    NicState read(const spec::NicSpec& n) {
-        NicState s;
-        EXPECT_TRUE(ops_->read(n, s).ok());
-        return s;
-    }
-
-    int id_ = 0;
-    std::string pf_;
-    offload::NicProfile profile_;
-    std::unique_ptr<NicOps> ops_;
-};
 
 TEST_F(NetdevsimNic, BringUpChangesOnlyWhatDiffers) {
     auto legacy = read(spec_of(0, EswitchMode::Legacy));
@@ -110,11 +36,11 @@ TEST_F(NetdevsimNic, BringUpChangesOnlyWhatDiffers) {
     for (uint16_t vf = 0; vf < 8; ++vf) {
         const DevlinkPort* p = s.vf_port(vf);
         ASSERT_NE(p, nullptr) << "VF " << vf;
-        EXPECT_EQ(p->netdev, "nsim" + std::string("vf") + std::to_string(vf));
+        EXPECT_EQ(p->netdev, rep(vf));
     }
     EXPECT_NE(output_of("devlink dev eswitch show netdevsim/netdevsim" + std::to_string(id_)).find("switchdev"),
               std::string::npos);
-    EXPECT_EQ(sh("ip link show nsimvf7"), 0);
+    EXPECT_EQ(sh("ip link show " + rep(7)), 0);
 
     // A second run makes no change.
     EXPECT_TRUE(reconcile_nic(eight, profile_, *ops_, false).done.empty());

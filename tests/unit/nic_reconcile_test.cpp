@@ -35,6 +35,9 @@ offload::NicProfile profile(ModeChangeRule rule) {
 
 NicState have(uint32_t vfs, std::optional<EswitchMode> mode) {
     NicState s;
+    s.pf_netdev = "eth0";
+    s.pf_ifindex = 2;
+    s.netdevs.push_back({"eth0", 2, true, true, true});  // the PF: up, hw-tc-offload on
     s.devlink = {"pci", "0000:03:00.0"};
     s.device_path = "/sys/devices/pci0000:00/0000:03:00.0";
     s.sriov_numvfs = vfs;
@@ -102,6 +105,8 @@ TEST(NicPortSteps, RenamesRepresentorsAndSetsMacsOnlyWhenNeeded) {
     NicState s = have(2, EswitchMode::Switchdev);
     s.ports.push_back({1, PortFlavour::PciVf, 0, 0, "nic0vf0", 5, std::nullopt});
     s.ports.push_back({2, PortFlavour::PciVf, 0, 1, "eth7", 6, std::nullopt});
+    s.netdevs.push_back({"nic0vf0", 5, true, true, true});
+    s.netdevs.push_back({"eth7", 6, true, true, true});
     auto steps = port_steps(w, s);
     ASSERT_EQ(steps.size(), 2u);
     EXPECT_EQ(steps[0].kind, StepKind::RenameRepresentor);
@@ -142,13 +147,23 @@ public:
                     if (p.vf == step.vf) p.function_mac = step.mac;
                 }
                 return offload::Status::success();
+            case StepKind::SetHwTcOffload:
+            case StepKind::SetLinkUp:
+                for (auto& n : state.netdevs) {
+                    if (n.ifindex != step.ifindex) continue;
+                    if (step.kind == StepKind::SetLinkUp) n.up = true;
+                    else n.hw_tc_offload = true;
+                }
+                return offload::Status::success();
             default: return offload::Status::success();
         }
-        // Representors appear (with kernel names) once VFs exist in switchdev mode.
+        // Representors appear (with kernel names, down, hw-tc-offload off) once VFs exist in switchdev mode.
         state.ports.clear();
+        state.netdevs.resize(1);
         if (state.eswitch_mode == EswitchMode::Switchdev) {
             for (uint16_t i = 0; i < state.sriov_numvfs; ++i) {
                 state.ports.push_back({i + 1u, PortFlavour::PciVf, 0, i, "eth" + std::to_string(10 + i), 10 + i, {}});
+                state.netdevs.push_back({"eth" + std::to_string(10 + i), 10 + i, false, false, true});
             }
         }
         return offload::Status::success();
@@ -159,7 +174,8 @@ TEST(NicReconcile, ConvergesAndASecondRunChangesNothing) {
     FakeOps ops;
     auto first = reconcile_nic(want(2), profile(ModeChangeRule::Any), ops, false);
     EXPECT_TRUE(first.status.ok()) << offload::to_string(first.status);
-    EXPECT_EQ(ops.applied, (Steps{"set-eswitch-mode", "set-num-vfs", "rename-representor", "rename-representor"}));
+    EXPECT_EQ(ops.applied, (Steps{"set-eswitch-mode", "set-num-vfs", "rename-representor", "rename-representor",
+                                  "set-hw-tc-offload", "set-hw-tc-offload", "set-link-up", "set-link-up"}));
     EXPECT_EQ(ops.state.ports[1].netdev, "nic0vf1");
     ops.applied.clear();
     auto second = reconcile_nic(want(2), profile(ModeChangeRule::Any), ops, false);
@@ -172,7 +188,8 @@ TEST(NicReconcile, DryRunWritesNothingAndPredictsThePortPhase) {
     auto r = reconcile_nic(want(2), profile(ModeChangeRule::Any), ops, true);
     EXPECT_TRUE(ops.applied.empty());
     EXPECT_EQ(describe(r.done), (Steps{"set-eswitch-mode switchdev", "set-num-vfs 2", "rename-representor",
-                                       "rename-representor"}));
+                                       "rename-representor", "set-hw-tc-offload", "set-hw-tc-offload", "set-link-up",
+                                       "set-link-up"}));
 }
 
 TEST(NicReconcile, AFailedStepNamesNicVfAndStepAndStops) {

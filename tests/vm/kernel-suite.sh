@@ -35,8 +35,15 @@ run_gtest "tc engine on patched netdevsim ($rep)" 'Netdevsim.*' SNOC_NSIM_REP="$
   SNOC_NSIM_DEBUGFS=/sys/kernel/debug/netdevsim/netdevsim20
 vm_netdevsim_delete 20
 
-# 4. NIC bring-up on a netdevsim device: VF counts, eswitch mode, representors, VF MAC.
-run_gtest "NIC bring-up on netdevsim" 'NetdevsimNic.*' SNOC_NSIM_NIC=1
+# 4. NIC bring-up on a netdevsim device: VF counts, eswitch mode, representors,
+#    hw-tc-offload, link up, IRQ affinity note, VF MAC — first with the stock
+#    module (no port function hw_addr, no inline / encap mode: IFLA_VF_MAC
+#    fallback and notes), then with the test patch's devlink_port_fn=1 (both
+#    set through devlink for real).
+vm_netdevsim_load
+run_gtest "NIC bring-up on stock netdevsim" 'NetdevsimNic.*' SNOC_NSIM_NIC=1
+vm_netdevsim_load devlink_port_fn=1
+run_gtest "NIC bring-up on netdevsim with devlink port functions" 'NetdevsimNic.*' SNOC_NSIM_NIC=1 SNOC_NSIM_PORTFN=1
 
 # 5. snoc apply on a netdevsim NIC from a spec: dry run, apply, second apply changes nothing.
 echo "40 1" > /sys/bus/netdevsim/new_device
@@ -60,6 +67,10 @@ vm_check_output "second apply changes nothing" 'workload sidecar \(namespace sid
 vm_check_output "second apply changes nothing on the NIC" 'NIC nsim \(eth[0-9]+\)\s+nothing to change' \
   sh -c "\"$snoc\" apply \"$spec\" | tr '\\n' ' '"
 vm_check_output "apply -o json reports steps" '"ok": true' "$snoc" apply -o json "$spec"
+vm_check_output "hw-tc-offload on for a representor" 'hw-tc-offload: on' ethtool -k simvf1
+vm_check_output "representor up" '[<,]UP[,>]' ip link show simvf1
+vm_check_output "eswitch inline / encap mode from the profile" 'inline-mode transport.*encap-mode basic' \
+  devlink dev eswitch show netdevsim/netdevsim40
 echo 40 > /sys/bus/netdevsim/del_device
 ip netns del sidecar
 
