@@ -4,6 +4,7 @@
 
 #include "controller/port_directory.h"
 #include "offload/policy_syntax.h"
+#include "offload/tc/tc_command.h"
 #include "offload/tunnel_lowering.h"
 #include "ovs-integration/openflow_render.h"
 
@@ -337,13 +338,46 @@ private:
                  std::to_string(plan_.ovs.flows.size()) + " policy flows with snoc's owner cookie are installed",
                  "ovs-ofctl -O OpenFlow14 --bundle add-flows " + s_.ovs.bridge + " -   # flows below, on stdin");
         }
-        for (const auto& r : plan_.rules) {
-            if (r.placement != Placement::Hardware) continue;
+        for (size_t i = 0; i < plan_.rules.size(); ++i) {
+            const RulePlan& r = plan_.rules[i];
+            if (r.placement != Placement::Hardware && r.placement != Placement::TcSoftware) continue;
             const spec::NicSpec* nic = s_.find_nic(r.nic);
+            const std::string where = nic ? " in NIC " + r.nic : " (tc software)";
+            const auto [command, skip] = tc_command_of(s_.policies[i], r, nic);
             step(Phase::HardwareRules, "rule " + r.name,
-                 std::string(to_string(nic->backend)) + " rule on " + r.attach_port + " ingress in NIC " + r.nic +
-                     (s_.ovs.tc_policy == spec::TcPolicy::SkipSw ? " (skip_sw)" : ""));
+                 std::string(to_string(nic ? nic->backend : offload::Backend::TcFlower)) + " rule on " +
+                     r.attach_port + " ingress" + where + skip,
+                 command);
         }
+    }
+
+    // The direct rule apply installs for a rule, as the tc command an
+    // operator would type (apply uses the same residency rule).
+    std::pair<std::string, std::string> tc_command_of(const spec::PolicySpec& p, const RulePlan& r,
+                                                      const spec::NicSpec* nic) const {
+        if (nic && nic->backend != offload::Backend::TcFlower) return {"", ""};
+        auto lowered = offload::lower_tunnels(p.flow, ports_);
+        if (!std::holds_alternative<flow::Flow>(lowered)) return {"", ""};
+        const flow::Flow& low = std::get<flow::Flow>(lowered);
+        if (!low.match.in_port) return {"", ""};
+        offload::tc::TcRule t;
+        t.dev = spec::netdev_name(s_, *low.match.in_port);
+        t.chain = low.table;
+        t.prio = offload::tc::prio_for(low.priority);
+        t.handle = offload::tc::handle_for(r.cookie);
+        t.cookie = r.cookie;
+        t.flow = flow::with_port_names(low, [&](const std::string& n) { return spec::netdev_name(s_, n); });
+        const offload::NicProfile* profile = nic ? profile_of(*nic) : nullptr;
+        const offload::BackendCaps* caps = profile ? profile->caps(nic->backend) : nullptr;
+        t.skip = r.placement == Placement::TcSoftware ? offload::tc::SkipPolicy::SkipHw
+                 : caps && caps->skip_sw                ? offload::tc::SkipPolicy::SkipSw
+                                                        : offload::tc::SkipPolicy::None;
+        offload::tc::TranslateContext ctx;
+        for (const auto& m : s_.meters) ctx.meters[m.id] = {m.rate_kbps, m.burst_kb};
+        const std::string skip = t.skip == offload::tc::SkipPolicy::SkipSw   ? " (skip_sw)"
+                                 : t.skip == offload::tc::SkipPolicy::SkipHw ? " (skip_hw)"
+                                                                              : "";
+        return {offload::tc::tc_command(t, ctx), skip};
     }
 
     void summarize() {

@@ -65,4 +65,16 @@ std::string ovs_port_name(const Spec& s, const std::string& policy_port) {
     return policy_port;  // tunnels and LOCAL keep their names
 }
 
+std::string netdev_name(const Spec& s, const std::string& policy_port) {
+    for (const auto& t : s.ovs.tunnels) {
+        if (t.name != policy_port) continue;
+        switch (t.type) {
+            case flow::TunnelType::Vxlan: return "vxlan_sys_" + std::to_string(t.dst_port ? t.dst_port : 4789);
+            case flow::TunnelType::Geneve: return "genev_sys_" + std::to_string(t.dst_port ? t.dst_port : 6081);
+            case flow::TunnelType::Gre: return "gre_sys";
+        }
+    }
+    return ovs_port_name(s, policy_port);
+}
+
 }  // namespace snoc::spec

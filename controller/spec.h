@@ -76,6 +76,10 @@ struct OvsSpec {
     TcPolicy tc_policy = TcPolicy::None;
     std::map<std::string, std::string> other_config;  // extra Open_vSwitch other_config keys
     std::vector<TunnelSpec> tunnels;
+    // The spec has an `ovs:` section. Without one and without policies,
+    // apply leaves Open vSwitch alone (a NIC-only deployment, e.g. DPDK on
+    // the VFs); with policies, OVS is managed with the defaults above.
+    bool present = false;
     Origin origin;
 };
 

@@ -275,7 +275,10 @@ std::optional<Spec> load_spec(std::string_view text, const std::string& file, co
     if (auto v = m.optional("nics")) {
         for (const Cursor& e : v->elements("NICs")) s.nics.push_back(read_nic(e));
     }
-    if (auto v = m.optional("ovs")) s.ovs = read_ovs(*v);
+    if (auto v = m.optional("ovs")) {
+        s.ovs = read_ovs(*v);
+        s.ovs.present = true;
+    }
     if (auto v = m.optional("workloads")) {
         for (const Cursor& e : v->elements("workloads")) s.workloads.push_back(read_workload(e));
     }

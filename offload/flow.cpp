@@ -162,4 +162,13 @@ std::optional<std::string> check_prerequisites(const Match& m) {
     return std::nullopt;
 }
 
+Flow with_port_names(Flow f, const std::function<std::string(const std::string&)>& map) {
+    if (f.match.in_port) f.match.in_port = map(*f.match.in_port);
+    for (auto& a : f.actions) {
+        if (auto* o = std::get_if<Output>(&a)) o->port = map(o->port);
+        if (auto* e = std::get_if<TunnelEncap>(&a)) e->port = map(e->port);
+    }
+    return f;
+}
+
 }  // namespace snoc::flow

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -219,5 +220,9 @@ struct Flow {
 // Checks OpenFlow prerequisites (nw_src needs ip, tp_dst needs tcp/udp/sctp,
 // ...). Returns a message naming the field and what it needs, or nullopt.
 std::optional<std::string> check_prerequisites(const Match& m);
+
+// The flow with every port name (in_port, output, tunnel encap port) mapped
+// through `map`: policy names -> OVS port names -> netdevs.
+Flow with_port_names(Flow f, const std::function<std::string(const std::string&)>& map);
 
 }  // namespace snoc::flow

@@ -68,6 +68,14 @@ ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
         return r;
     }
     desired_ = desired_state(resolved_, plan::build_plan(resolved_, profiles_), profiles_);
+    if (!s.ovs.present && s.policies.empty()) {
+        Section sec;
+        sec.phase = Phase::Ovs;
+        sec.subject = "Open vSwitch";
+        sec.notes.push_back("the spec has no ovs section and no policies: Open vSwitch is left alone");
+        r.sections.push_back(std::move(sec));
+        return r;
+    }
     ok = ovs_config(r) && meters(r);
     ok = ok && flows(r, verify);
     if (!ok) {
@@ -106,6 +114,7 @@ bool Applier::nics(const spec::Spec& s, ApplyReport& r) {
         sec.subject = "NIC " + n.name + " (" + (n.pf.empty() ? n.pci : n.pf) + ")";
         const nic::NicReport rep = nic::reconcile_nic(n, profiles_.at(n.profile), *nic_ops_, options_.dry_run);
         for (const auto& step : rep.done) sec.changes.push_back({step.description, step.command});
+        for (const auto& note : rep.notes) sec.notes.push_back(note);
         sec.status = rep.status;
         // Policies and OVS name the uplink by its PF netdev: learn it when the spec gave a PCI address.
         if (resolved_.nics[i].pf.empty()) {

@@ -11,25 +11,9 @@ namespace {
 
 using offload::Placement;
 
-// OVS's kernel datapath creates one device per tunnel type and UDP port.
-std::string tunnel_netdev(const spec::TunnelSpec& t) {
-    switch (t.type) {
-        case flow::TunnelType::Vxlan: return "vxlan_sys_" + std::to_string(t.dst_port ? t.dst_port : 4789);
-        case flow::TunnelType::Geneve: return "genev_sys_" + std::to_string(t.dst_port ? t.dst_port : 6081);
-        case flow::TunnelType::Gre: return "gre_sys";
-    }
-    return t.name;
-}
+}  // namespace
 
-// The flow with every port name mapped (in_port and outputs).
-flow::Flow with_ports(flow::Flow f, const std::function<std::string(const std::string&)>& map) {
-    if (f.match.in_port) f.match.in_port = map(*f.match.in_port);
-    for (auto& a : f.actions) {
-        if (auto* o = std::get_if<flow::Output>(&a)) o->port = map(o->port);
-        if (auto* e = std::get_if<flow::TunnelEncap>(&a)) e->port = map(e->port);
-    }
-    return f;
-}
+namespace {
 
 ovs::DesiredOvs desired_ovs(const plan::OvsState& o) {
     ovs::DesiredOvs d;
@@ -50,12 +34,7 @@ ovs::DesiredOvs desired_ovs(const plan::OvsState& o) {
 
 }  // namespace
 
-std::string netdev_of(const spec::Spec& s, const std::string& policy_port) {
-    for (const auto& t : s.ovs.tunnels) {
-        if (t.name == policy_port) return tunnel_netdev(t);
-    }
-    return spec::ovs_port_name(s, policy_port);
-}
+std::string netdev_of(const spec::Spec& s, const std::string& policy_port) { return spec::netdev_name(s, policy_port); }
 
 DesiredState desired_state(const spec::Spec& s, const plan::Plan& p, const ProfileMap& profiles) {
     DesiredState d;
@@ -93,7 +72,7 @@ DesiredState desired_state(const spec::Spec& s, const plan::Plan& p, const Profi
     for (size_t i = 0; i < s.policies.size() && i < p.rules.size(); ++i) {
         const spec::PolicySpec& pol = s.policies[i];
         const plan::RulePlan& rp = p.rules[i];
-        flow::Flow of = with_ports(pol.flow, ovs_name);
+        flow::Flow of = flow::with_port_names(pol.flow, ovs_name);
         of.cookie = rp.cookie;
         d.flows.push_back(std::move(of));
 
@@ -112,7 +91,7 @@ DesiredState desired_state(const spec::Spec& s, const plan::Plan& p, const Profi
         r.port = netdev(*low.match.in_port);  // a tunnel's rule sits on OVS's tunnel device
         r.table = pol.flow.table;
         r.priority = pol.flow.priority;
-        r.flow = with_ports(low, netdev);
+        r.flow = flow::with_port_names(low, netdev);
         r.flow.cookie.reset();
         const spec::NicSpec* nic = s.find_nic(rp.nic);
         if (rp.placement == Placement::TcSoftware) {
