@@ -24,8 +24,10 @@ std::string lookup(const std::map<std::string, std::string>& m, const std::strin
 }  // namespace
 
 bool is_snoc_rule_in_dump(const ovs::DpFlow& f) {
-    // "snoc" in hex, as the first four bytes of the action cookie OVS prints as a ufid.
-    return f.ufid && f.ufid->rfind("736e6f63", 0) == 0;
+    // OVS reads a filter's action cookie as the ufid and prints its first
+    // 32-bit word in host order: snoc's mark "snoc" (73 6e 6f 63) leads as
+    // "636f6e73" on little-endian hosts (x86-64, arm64), "736e6f63" on big-endian.
+    return f.ufid && (f.ufid->rfind("636f6e73", 0) == 0 || f.ufid->rfind("736e6f63", 0) == 0);
 }
 
 void Poller::poll(apply::Applier& applier, const apply::ApplyReport& last_apply, ovs::DatapathMonitor* dp,

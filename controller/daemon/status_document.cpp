@@ -1,5 +1,7 @@
 #include "controller/daemon/status_document.h"
 
+#include <stdexcept>
+
 namespace snoc::daemon {
 namespace {
 
@@ -11,6 +13,18 @@ std::optional<offload::ReasonCode> reason_code_from(std::string_view name) {
         if (to_string(c) == name) return c;
     }
     return std::nullopt;
+}
+
+// A field of a record, or an exception that names it (nlohmann's own
+// message names only the types).
+template <typename T>
+T field(const nlohmann::json& j, const char* key) {
+    if (!j.contains(key)) throw std::invalid_argument(std::string("missing field '") + key + "'");
+    try {
+        return j.at(key).get<T>();
+    } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument(std::string("field '") + key + "': " + e.what());
+    }
 }
 
 }  // namespace
@@ -38,25 +52,28 @@ nlohmann::json record_to_json(const monitor::FlowRecord& r) {
 
 Status record_from_json(const nlohmann::json& j, monitor::FlowRecord& out) {
     try {
+        if (!j.is_object()) throw std::invalid_argument("a flow record must be an object");
         out = {};
-        out.source = j.at("source").get<std::string>() == "hw-rule" ? monitor::Source::HwRule : monitor::Source::Datapath;
-        out.id = j.at("id").get<std::string>();
-        const auto placement = monitor::parse_placement(j.at("placement").get<std::string>());
-        if (!placement) return Status::failure(EINVAL, "unknown placement " + j.at("placement").dump());
+        out.source = field<std::string>(j, "source") == "hw-rule" ? monitor::Source::HwRule : monitor::Source::Datapath;
+        out.id = field<std::string>(j, "id");
+        const auto placement_text = field<std::string>(j, "placement");
+        const auto placement = monitor::parse_placement(placement_text);
+        if (!placement) return Status::failure(EINVAL, "flow record: unknown placement '" + placement_text + "'");
         out.placement = *placement;
-        out.labels = {j.at("nic").get<std::string>(), j.at("bridge").get<std::string>(), j.at("port").get<std::string>(),
-                      j.at("workload").get<std::string>(), j.at("rule").get<std::string>()};
-        out.match = j.at("match").get<std::string>();
-        out.actions = j.at("actions").get<std::string>();
-        out.packets = j.at("packets").get<uint64_t>();
-        out.bytes = j.at("bytes").get<uint64_t>();
-        if (!j.at("idle_ms").is_null()) out.idle_ms = j.at("idle_ms").get<uint64_t>();
-        for (const auto& why : j.at("reasons")) {
-            const auto code = reason_code_from(why.at("code").get<std::string>());
-            if (!code) return Status::failure(EINVAL, "unknown reason code " + why.at("code").dump());
-            out.reasons.push_back({*code, why.at("subject").get<std::string>(), why.at("detail").get<std::string>()});
+        out.labels = {field<std::string>(j, "nic"), field<std::string>(j, "bridge"), field<std::string>(j, "port"),
+                      field<std::string>(j, "workload"), field<std::string>(j, "rule")};
+        out.match = field<std::string>(j, "match");
+        out.actions = field<std::string>(j, "actions");
+        out.packets = field<uint64_t>(j, "packets");
+        out.bytes = field<uint64_t>(j, "bytes");
+        if (j.contains("idle_ms") && !j.at("idle_ms").is_null()) out.idle_ms = field<uint64_t>(j, "idle_ms");
+        for (const auto& why : field<nlohmann::json>(j, "reasons")) {
+            const auto code_text = field<std::string>(why, "code");
+            const auto code = reason_code_from(code_text);
+            if (!code) return Status::failure(EINVAL, "flow record: unknown reason code '" + code_text + "'");
+            out.reasons.push_back({*code, field<std::string>(why, "subject"), field<std::string>(why, "detail")});
         }
-    } catch (const nlohmann::json::exception& e) {
+    } catch (const std::exception& e) {
         return Status::failure(EINVAL, std::string("flow record: ") + e.what());
     }
     return Status::success();

@@ -6,9 +6,12 @@
 #include "offload/tc/tc_command.h"
 
 #include <linux/if_ether.h>
+#include <linux/tc_act/tc_csum.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
+#include <span>
 #include <sstream>
 
 #include "offload/net_address.h"
@@ -73,7 +76,8 @@ std::string ip_proto_word(uint64_t p) {
         case 17: return "udp";
         case 58: return "icmpv6";
         case 132: return "sctp";
-        default: return std::to_string(p);
+        // tc reads a numeric ip_proto as hexadecimal (f_flower.c), so "47" would be 0x47.
+        default: return hex(p);
     }
 }
 
@@ -145,11 +149,37 @@ std::string pedit_target(Field f, const flow::Match& m) {
         case Field::Ipv6Src: return "ip6 src";
         case Field::Ipv6Dst: return "ip6 dst";
         case Field::IpTtl: return v6 ? "ip6 hoplimit" : "ip ttl";
-        case Field::IpDscp: return v6 ? "ip6 traffic_class" : "ip tos";
+        case Field::IpDscp:
+        case Field::IpEcn: return v6 ? "ip6 traffic_class" : "ip tos";
         case Field::TpSrc: return udp ? "udp sport" : "tcp sport";
         case Field::TpDst: return udp ? "udp dport" : "tcp dport";
         default: return std::string(to_string(f));
     }
+}
+
+// One rewrite as a pedit munge. pedit sets whole header fields, so DSCP and
+// ECN (bits of the TOS byte) and masked rewrites name the bits they change
+// with "retain", as the netlink key's mask does.
+std::string munge(const flow::SetField& sf, const flow::Match& m) {
+    const std::string head = " munge " + pedit_target(sf.field, m) + " set ";
+    if (sf.field == Field::IpDscp || sf.field == Field::IpEcn) {
+        const unsigned shift = sf.field == Field::IpDscp ? 2 : 0;
+        const uint64_t bits = sf.field == Field::IpDscp ? 0xfc : 0x03;
+        return head + hex((sf.value.value_uint(1) << shift) & bits) + " retain " +
+               hex((sf.value.mask_uint(1) << shift) & bits);
+    }
+    const size_t bytes = flow::field_info(sf.field).bytes;
+    if (flow::field_info(sf.field).kind == flow::FieldKind::Uint && bytes <= 4 && !flow::is_exact(sf.field, sf.value)) {
+        return head + std::to_string(sf.value.value_uint(bytes)) + " retain " + hex(sf.value.mask_uint(bytes));
+    }
+    return head + flow::syntax::format_value(sf.field, sf.value);
+}
+
+// The burst police_params() installs, in bytes: the meter's kilobits, else
+// 100 ms of traffic, never below eight 2047-byte frames.
+uint64_t police_burst_bytes(const MeterRate& m) {
+    const uint64_t rate = std::max<uint64_t>(1, m.rate_kbps * 1000 / 8);
+    return std::max<uint64_t>(m.burst_kb ? m.burst_kb * 1000 / 8 : rate / 10, 8 * 2047);
 }
 
 class ActionPrinter {
@@ -187,8 +217,11 @@ private:
             net::IpAddress src, dst;
             std::copy(enc->src.begin(), enc->src.end(), src.bytes.begin());
             std::copy(enc->dst.begin(), enc->dst.end(), dst.bytes.begin());
+            // The encoder always sends a UDP port: the type's own unless the flow sets one.
+            const uint16_t port = enc->dst_port ? enc->dst_port : enc->type == flow::TunnelType::Geneve ? 6081 : 4789;
             emit("tunnel_key set src_ip " + net::format_ip(src) + " dst_ip " + net::format_ip(dst) + " id " +
-                 std::to_string(enc->id) + (enc->dst_port ? " dst_port " + std::to_string(enc->dst_port) : ""));
+                 std::to_string(enc->id) +
+                 (enc->type != flow::TunnelType::Gre ? " dst_port " + std::to_string(port) : ""));
             emit(std::string("mirred egress ") + (last ? "redirect" : "mirror") + " dev " + enc->port);
         } else if (std::holds_alternative<flow::TunnelDecap>(a)) {
             emit("tunnel_key unset");
@@ -196,16 +229,20 @@ private:
             emit("drop");
         } else if (const auto* g = std::get_if<flow::GotoTable>(&a)) {
             emit("goto chain " + std::to_string(g->table));
-        } else if (std::holds_alternative<flow::PushVlan>(a)) {
-            std::string text = "vlan push id ";
-            uint16_t vid = 0;
+        } else if (const auto* push = std::get_if<flow::PushVlan>(&a)) {
+            // As the encoder: the push takes the first id and priority that follow it.
+            std::optional<uint16_t> vid;
             std::optional<uint8_t> pcp;
             while (i_ + 1 < acts.size()) {
-                if (const auto* v = std::get_if<flow::SetVlanVid>(&acts[i_ + 1])) vid = v->vid, ++i_;
+                if (const auto* v = std::get_if<flow::SetVlanVid>(&acts[i_ + 1]); v && !vid) vid = v->vid, ++i_;
                 else if (const auto* p = std::get_if<flow::SetVlanPcp>(&acts[i_ + 1]); p && !pcp) pcp = p->pcp, ++i_;
                 else break;
             }
-            emit(text + std::to_string(vid) + (pcp ? " priority " + std::to_string(*pcp) : ""));
+            std::string text = "vlan push";
+            if (push->tpid != ETH_P_8021Q) {
+                text += " protocol " + (push->tpid == ETH_P_8021AD ? std::string("802.1ad") : hex(push->tpid));
+            }
+            emit(text + " id " + std::to_string(vid.value_or(0)) + (pcp ? " priority " + std::to_string(*pcp) : ""));
         } else if (const auto* vid = std::get_if<flow::SetVlanVid>(&a)) {
             std::string text = "vlan modify id " + std::to_string(vid->vid);
             if (i_ + 1 < acts.size()) {
@@ -214,6 +251,8 @@ private:
                 }
             }
             emit(text);
+        } else if (std::holds_alternative<flow::SetVlanPcp>(a)) {
+            emit("# mod_vlan_pcp without mod_vlan_vid has no tc form");  // tc vlan modify needs an id
         } else if (std::holds_alternative<flow::PopVlan>(a)) {
             emit("vlan pop");
         } else if (is_pedit_action(a)) {
@@ -222,8 +261,9 @@ private:
             auto it = ctx_.meters.find(m->id);
             std::string text = "police";
             if (it != ctx_.meters.end()) {
+                // tc reads a burst "kbit" as 128 bytes; the bytes police_params() installs are exact.
                 text += " rate " + std::to_string(it->second.rate_kbps) + "kbit burst " +
-                        std::to_string(it->second.burst_kb) + "kbit";
+                        std::to_string(police_burst_bytes(it->second));
             }
             emit(text + " conform-exceed drop/pipe index " + std::to_string(kPoliceIndexBase + m->id));
         } else if (const auto* c = std::get_if<flow::Ct>(&a)) {
@@ -236,30 +276,28 @@ private:
         }
     }
 
-    // A run of rewrites is one pedit action, then csum for what they made stale.
+    // A run of rewrites is one pedit action, then csum for what they made
+    // stale: the same checksums plan_pedit() gives the netlink message.
     void pedit(const std::vector<flow::Action>& acts) {
+        const size_t start = i_;
         std::string text = "pedit ex";
-        bool ip = false, l4 = false;
         for (; i_ < acts.size() && is_pedit_action(acts[i_]); ++i_) {
             if (std::holds_alternative<flow::DecTtl>(acts[i_])) {
                 text += " munge " + pedit_target(Field::IpTtl, rule_.flow.match) + " add 0xff";
-                ip = true;
                 continue;
             }
-            const auto& sf = std::get<flow::SetField>(acts[i_]);
-            text += " munge " + pedit_target(sf.field, rule_.flow.match) + " set " +
-                    flow::syntax::format_value(sf.field, sf.value);
-            ip = ip || sf.field == Field::Ipv4Src || sf.field == Field::Ipv4Dst || sf.field == Field::IpTtl ||
-                 sf.field == Field::IpDscp;
-            l4 = l4 || sf.field == Field::TpSrc || sf.field == Field::TpDst || sf.field == Field::Ipv4Src ||
-                 sf.field == Field::Ipv4Dst || sf.field == Field::Ipv6Src || sf.field == Field::Ipv6Dst;
+            text += munge(std::get<flow::SetField>(acts[i_]), rule_.flow.match);
         }
-        --i_;
         emit(text + " pipe");
-        if (ip || l4) {
-            const bool udp = rule_.flow.match.has(Field::IpProto) && value_of(rule_.flow.match, Field::IpProto) == 17;
-            emit(std::string("csum") + (ip ? " ip4h" : "") + (l4 ? (udp ? " udp" : " tcp") : "") + " pipe");
-        }
+        PeditPlan plan;
+        const auto run = std::span(acts).subspan(start, i_ - start);
+        --i_;
+        if (!plan_pedit(run, rule_.flow.match, plan).ok() || !plan.csum_flags) return;
+        std::string csum = "csum";
+        if (plan.csum_flags & TCA_CSUM_UPDATE_FLAG_IPV4HDR) csum += " ip4h";
+        if (plan.csum_flags & TCA_CSUM_UPDATE_FLAG_TCP) csum += " tcp";
+        if (plan.csum_flags & TCA_CSUM_UPDATE_FLAG_UDP) csum += " udp";
+        emit(csum + " pipe");
     }
 
     const TcRule& rule_;

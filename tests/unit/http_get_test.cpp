@@ -1,0 +1,130 @@
+// http_get(): the one-request client of `snoc status` / `snoc flows`, against
+// the daemon's real HTTP endpoint on 127.0.0.1:0.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "controller/daemon/http_get.h"
+#include "controller/monitor/http_endpoint.h"
+#include "controller/monitor/metrics_exporter.h"
+
+namespace snoc::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+class HttpGet : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        exporter_ = new monitor::MetricsExporter();
+        offload::Status err;
+        endpoint_ = monitor::HttpEndpoint::start("127.0.0.1:0", exporter_->registry(), err).release();
+        ASSERT_NE(endpoint_, nullptr) << err.reason;
+    }
+    static void TearDownTestSuite() {
+        delete endpoint_;
+        delete exporter_;
+        endpoint_ = nullptr;
+        exporter_ = nullptr;
+    }
+    void SetUp() override {
+        if (!endpoint_) GTEST_SKIP() << "no endpoint";
+    }
+    static std::string address() { return "127.0.0.1:" + std::to_string(endpoint_->port()); }
+
+    static monitor::MetricsExporter* exporter_;
+    static monitor::HttpEndpoint* endpoint_;
+};
+monitor::MetricsExporter* HttpGet::exporter_ = nullptr;
+monitor::HttpEndpoint* HttpGet::endpoint_ = nullptr;
+
+TEST_F(HttpGet, StatusReturnsTheJsonTheDaemonSet) {
+    const std::string json = R"({"version":1,"flows":[{"id":"web-out","packets":42}]})";
+    endpoint_->set_status_json(json);
+    std::string body;
+    const auto st = http_get(address(), "/status", body);
+    ASSERT_TRUE(st.ok()) << st.reason;
+    EXPECT_EQ(body, json);
+    // A later set is what the next request sees.
+    endpoint_->set_status_json(R"({"version":1})");
+    ASSERT_TRUE(http_get(address(), "/status", body).ok());
+    EXPECT_EQ(body, R"({"version":1})");
+}
+
+TEST_F(HttpGet, WildcardAndEmptyHostsMeanLoopback) {
+    // monitoring.listen may be ":PORT" or "0.0.0.0:PORT"; the client asks 127.0.0.1.
+    endpoint_->set_status_json("{}");
+    std::string body;
+    const std::string port = std::to_string(endpoint_->port());
+    EXPECT_TRUE(http_get(":" + port, "/status", body).ok());
+    EXPECT_EQ(body, "{}");
+    EXPECT_TRUE(http_get("0.0.0.0:" + port, "/status", body).ok());
+    EXPECT_TRUE(http_get("localhost:" + port, "/status", body).ok());
+}
+
+TEST_F(HttpGet, MissingPathFailsNamingTheStatusLine) {
+    std::string body = "untouched";
+    const auto st = http_get(address(), "/no-such-page", body);
+    EXPECT_EQ(st.error, EPROTO);
+    EXPECT_NE(st.reason.find("404"), std::string::npos) << st.reason;
+    EXPECT_NE(st.reason.find("HTTP/"), std::string::npos) << st.reason;
+    EXPECT_NE(st.reason.find("/no-such-page"), std::string::npos) << st.reason;
+    EXPECT_EQ(body, "untouched");
+}
+
+// A TCP port on 127.0.0.1 that nothing listens on: bound, then closed.
+uint16_t closed_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+TEST(HttpGetNoServer, RefusedConnectionSaysToStartTheDaemon) {
+    std::string body;
+    const std::string address = "127.0.0.1:" + std::to_string(closed_port());
+    const auto st = http_get(address, "/status", body);
+    EXPECT_EQ(st.error, ECONNREFUSED) << st.reason;
+    EXPECT_NE(st.reason.find("snoc run"), std::string::npos) << st.reason;
+    EXPECT_NE(st.reason.find(address), std::string::npos) << st.reason;
+}
+
+TEST(HttpGetNoServer, SilentServerTimesOut) {
+    // Listening, so connect and send succeed, but nobody ever answers.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(fd, 4), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    std::string body;
+    const auto start = std::chrono::steady_clock::now();
+    const auto st = http_get("127.0.0.1:" + std::to_string(ntohs(a.sin_port)), "/status", body, 200ms);
+    const auto took_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    ::close(fd);
+    EXPECT_EQ(st.error, ETIMEDOUT) << st.reason;
+    EXPECT_GE(took_ms, 150);
+    EXPECT_LT(took_ms, 5000);
+}
+
+TEST(HttpGetNoServer, AddressWithoutPortIsRefused) {
+    std::string body;
+    const auto st = http_get("localhost", "/status", body);
+    EXPECT_EQ(st.error, EINVAL);
+    EXPECT_NE(st.reason.find("localhost"), std::string::npos) << st.reason;
+}
+
+}  // namespace
+}  // namespace snoc::daemon
