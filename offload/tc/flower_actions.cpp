@@ -338,7 +338,31 @@ void read_tm(nlattr* tm_attr, DecodedActions& out) {
     if (auto tm = attr_struct<tcf_t>(tm_attr)) out.last_used_ms = tm->lastuse * (1000 / kUserHz);
 }
 
+// The owner cookie in a TCA_ACT_COOKIE attribute, when it carries snoc's magic.
+std::optional<uint64_t> cookie_of(const nlattr* attr) {
+    if (!attr || nla_len(attr) != static_cast<int>(kActionCookieSize) ||
+        std::memcmp(nla_data(attr), kCookieMagic, 4) != 0) {
+        return std::nullopt;
+    }
+    const auto* b = static_cast<const uint8_t*>(nla_data(attr));
+    uint64_t c = 0;
+    for (int k = 0; k < 8; ++k) c = (c << 8) | b[4 + k];
+    return c;
+}
+
 }  // namespace
+
+std::optional<uint64_t> owner_cookie(nlattr* act_nest) {
+    nlattr* acts[kMaxActions + 1] = {};
+    if (!act_nest || nla_parse_nested(acts, static_cast<int>(kMaxActions), act_nest, nullptr) < 0) return std::nullopt;
+    for (size_t i = 1; i <= kMaxActions; ++i) {
+        if (!acts[i]) continue;
+        nlattr* tb[TCA_ACT_MAX + 1] = {};
+        if (nla_parse_nested(tb, TCA_ACT_MAX, acts[i], nullptr) < 0) return std::nullopt;
+        return cookie_of(tb[TCA_ACT_COOKIE]);  // only the first action carries it
+    }
+    return std::nullopt;
+}
 
 Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActions& out) {
     nlattr* acts[kMaxActions + 1] = {};
@@ -356,13 +380,7 @@ Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActi
         const std::string kind = nla_get_string(tb[TCA_ACT_KIND]);
         const bool first = !seen_first;
         seen_first = true;
-        if (first && tb[TCA_ACT_COOKIE] && nla_len(tb[TCA_ACT_COOKIE]) == static_cast<int>(kActionCookieSize) &&
-            std::memcmp(nla_data(tb[TCA_ACT_COOKIE]), kCookieMagic, 4) == 0) {
-            const auto* b = static_cast<const uint8_t*>(nla_data(tb[TCA_ACT_COOKIE]));
-            uint64_t c = 0;
-            for (int k = 0; k < 8; ++k) c = (c << 8) | b[4 + k];
-            out.cookie = c;
-        }
+        if (first) out.cookie = cookie_of(tb[TCA_ACT_COOKIE]);
         if (first && tb[TCA_ACT_STATS]) read_stats(tb[TCA_ACT_STATS], out);
         nlattr* opt[64] = {};
         if (tb[TCA_ACT_OPTIONS] && nla_parse_nested(opt, 63, tb[TCA_ACT_OPTIONS], nullptr) < 0) {

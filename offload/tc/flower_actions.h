@@ -35,6 +35,12 @@ struct DecodedActions {
 // Writes TCA_FLOWER_ACT for the rule's actions (an empty list drops).
 Status encode_actions(nl_msg* msg, const TcRule& rule, const TranslateContext& ctx);
 
+// snoc's owner cookie from the first action of a TCA_FLOWER_ACT nest, without
+// decoding anything else: the dump uses it to tell snoc's filters from
+// foreign ones (OVS's own tc offloads, an operator's) before it tries to read
+// them, because foreign filters may use actions snoc does not model.
+std::optional<uint64_t> owner_cookie(nlattr* act_nest);
+
 // Reads a TCA_FLOWER_ACT nest back into canonical actions.
 Status decode_actions(nlattr* act_nest, const TranslateContext& ctx, DecodedActions& out);
 

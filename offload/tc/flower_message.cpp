@@ -157,6 +157,9 @@ Status decode_filter(nlmsghdr* hdr, const TranslateContext& ctx, TcRuleState& ou
     out.not_in_hw = flags & TCA_CLS_FLAGS_NOT_IN_HW;
     out.in_hw_count = fl[TCA_FLOWER_IN_HW_COUNT] ? nla_get_u32(fl[TCA_FLOWER_IN_HW_COUNT]) : 0;
 
+    // Ownership first: a foreign filter snoc cannot read is still known as
+    // foreign (cookie 0), so callers can pass it by instead of failing.
+    r.cookie = owner_cookie(fl[TCA_FLOWER_ACT]).value_or(0);
     r.flow = flow::Flow{};
     r.flow.table = static_cast<uint8_t>(std::min<uint32_t>(r.chain, 255));
     r.flow.priority = openflow_priority_of(r.prio);

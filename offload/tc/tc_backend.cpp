@@ -15,6 +15,10 @@ TcRule to_tc_rule(const HwRule& rule) {
              : rule.residency == Residency::SoftwareOnly ? SkipPolicy::SkipHw
                                                          : SkipPolicy::None;
     t.flow = rule.flow;
+    // The filter sits on the in_port's device, which is its in_port: the
+    // kernel keeps no such key, so a read-back rule has none, and a desired
+    // rule with one would never compare equal (and be replaced every sync).
+    t.flow.match.in_port.reset();
     t.flow.table = static_cast<uint8_t>(rule.table);
     t.flow.priority = rule.priority;
     return t;

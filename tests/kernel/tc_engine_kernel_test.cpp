@@ -231,6 +231,28 @@ TEST_F(Veth, SyncIsIdempotentAndTouchesOnlyWhatChanged) {
         << "the foreign rule is still there";
 }
 
+// OVS with hw-offload installs its own flower filters on the same ports, with
+// actions snoc does not model (a flood to the bridge's internal port is
+// "skbedit ptype host"). Reading and syncing snoc's rules must pass them by.
+TEST_F(Veth, ForeignFiltersWithUnmodelledActionsAreLeftAlone) {
+    must("tc qdisc add dev snoc-a clsact");
+    must("tc filter add dev snoc-a ingress protocol ip pref 3 flower skip_hw dst_ip 10.8.8.8 action skbedit ptype host");
+    std::vector<TcRule> desired{rule("priority=300,ip,nw_dst=10.2.0.1 actions=drop", SkipPolicy::SkipHw, 0x5c0c000000003001)};
+    auto first = engine_->sync(desired, {"snoc-a"});
+    EXPECT_TRUE(first.failures.empty()) << (first.failures.empty() ? "" : to_string(first.failures[0].second));
+    EXPECT_EQ(first.added, 1u);
+    auto states = dump();
+    ASSERT_EQ(states.size(), 1u) << "only snoc's rule in an owned-only dump";
+    EXPECT_EQ(states[0].rule.cookie, 0x5c0c000000003001u);
+    auto second = engine_->sync(desired, {"snoc-a"});
+    EXPECT_TRUE(second.failures.empty());
+    EXPECT_EQ(second.unchanged, 1u) << "a second sync sees its rule despite the foreign one";
+    std::vector<TcRuleState> all;
+    EXPECT_FALSE(engine_->dump("snoc-a", false, all).ok()) << "a full dump says it cannot read the foreign filter";
+    EXPECT_NE(output_of("tc filter show dev snoc-a ingress").find("10.8.8.8"), std::string::npos)
+        << "the foreign rule is still there";
+}
+
 TEST(Probe, FindsFlowerAndTheActions) {
     SNOC_REQUIRE_FLOWER();
     sh("ip link del snoc-p");

@@ -41,6 +41,19 @@ TEST(TcBackend, ToTcRuleAttachesAtThePortWithChainPreferenceAndHandle) {
     EXPECT_EQ(t.flow.actions, r.flow.actions);
 }
 
+// Desired rules come from policy flows that name their in_port; the kernel
+// keeps no such key (the device is the in_port), so the tc rule must not
+// carry it or every sync would see a difference and replace the rule.
+TEST(TcBackend, ToTcRuleDropsTheInPortItsDeviceStandsFor) {
+    HwRule r = hw_rule("ip,nw_dst=10.0.0.1 actions=output:p0", 0, 200, Residency::Any);
+    r.flow.match.in_port = "pf0vf1";
+    const TcRule t = to_tc_rule(r);
+    EXPECT_FALSE(t.flow.match.in_port.has_value());
+    HwRule without = r;
+    without.flow.match.in_port.reset();
+    EXPECT_EQ(t.flow.match, to_tc_rule(without).flow.match);
+}
+
 TEST(TcBackend, ResidencyBecomesSkipFlags) {
     EXPECT_EQ(to_tc_rule(hw_rule("ip actions=drop", 0, 1, Residency::HardwareOnly)).skip, SkipPolicy::SkipSw);
     EXPECT_EQ(to_tc_rule(hw_rule("ip actions=drop", 0, 1, Residency::SoftwareOnly)).skip, SkipPolicy::SkipHw);
