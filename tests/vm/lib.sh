@@ -17,6 +17,15 @@
 #                               (p1 = first uplink, pf0vf0, pf0vf1, ...); never rely on ethN names
 #   vm_netdevsim_ports ID       "PHYS_PORT_NAME NETDEV" for every netdev of device ID
 #   vm_wait_for SECONDS CMD...  retry CMD every 0.1 s until it succeeds
+# Open vSwitch on the kernel datapath, private to DIR (sockets, pid files, logs, conf.db):
+#   vm_ovs_start DIR [KEY=VALUE...]   ovsdb-server + ovs-vswitchd; the Open_vSwitch
+#                               other_config KEY=VALUEs are set before ovs-vswitchd starts
+#   vm_ovs_vsctl DIR ARGS...    ovs-vsctl against DIR's ovsdb-server
+#   vm_ovs_ctl DIR              path of ovs-vswitchd's unixctl socket
+#   vm_ovs_appctl DIR ARGS...   ovs-appctl to ovs-vswitchd
+#   vm_ovs_restart_vswitchd DIR wait for upcall handler threads, then restart ovs-vswitchd
+#                               (the first one after modprobe openvswitch may have none)
+#   vm_ovs_stop DIR             stop both, remove the database and the ovs-system device
 
 VM_PASSED=0
 VM_FAILED=0
@@ -164,4 +173,71 @@ vm_netdevsim_create() { # ID NUM_VFS [NUM_PORTS]
 
 vm_netdevsim_delete() { # ID
   echo "$1" >/sys/bus/netdevsim/del_device
+}
+
+vm_ovs_vsctl() { # DIR ARGS...
+  local dir=$1
+  shift
+  ovs-vsctl --db="unix:$dir/db.sock" --timeout=30 "$@"
+}
+
+vm_ovs_ctl() { # DIR
+  echo "$1/ovs-vswitchd.$(cat "$1/ovs-vswitchd.pid").ctl"
+}
+
+vm_ovs_appctl() { # DIR ARGS...
+  local dir=$1
+  shift
+  ovs-appctl -t "$(vm_ovs_ctl "$dir")" "$@"
+}
+
+_vm_ovs_vswitchd() { # DIR
+  ovs-vswitchd "unix:$1/db.sock" --pidfile="$1/ovs-vswitchd.pid" --log-file="$1/ovs-vswitchd.log" \
+    --detach --no-chdir
+}
+
+vm_ovs_start() { # DIR [KEY=VALUE...]
+  local dir=$1 kv
+  shift
+  local config=()
+  for kv in "$@"; do config+=("other_config:$kv"); done
+  mkdir -p "$dir" &&
+    ovsdb-tool create "$dir/conf.db" /usr/share/openvswitch/vswitch.ovsschema &&
+    ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" --pidfile="$dir/ovsdb-server.pid" \
+      --log-file="$dir/ovsdb-server.log" --detach --no-chdir &&
+    vm_ovs_vsctl "$dir" --no-wait init || return 1
+  # hw-offload and tc-policy are read once at start-up: set them first.
+  if [ ${#config[@]} -gt 0 ]; then
+    vm_ovs_vsctl "$dir" --no-wait set Open_vSwitch . "${config[@]}" || return 1
+  fi
+  _vm_ovs_vswitchd "$dir"
+}
+
+# The first ovs-vswitchd after the openvswitch module loads can start with
+# no upcall handlers ("Overriding n-handler-threads to 0" in its log; the
+# CPU count arrives seconds later) and then drops every packet that misses
+# the datapath even after handlers appear. Wait for handlers, restart it.
+_vm_ovs_handlers_up() { # DIR
+  grep 'n-handler-threads to' "$1/ovs-vswitchd.log" | tail -n 1 | grep -q 'to [1-9]'
+}
+
+vm_ovs_restart_vswitchd() { # DIR
+  local dir=$1
+  vm_wait_for 20 _vm_ovs_handlers_up "$dir" || {
+    echo "vm_ovs_restart_vswitchd: ovs-vswitchd never reported upcall handler threads ($dir/ovs-vswitchd.log)" >&2
+    return 1
+  }
+  kill "$(cat "$dir/ovs-vswitchd.pid")" && vm_wait_for 10 sh -c "! test -e $dir/ovs-vswitchd.pid" &&
+    _vm_ovs_vswitchd "$dir"
+}
+
+vm_ovs_stop() { # DIR
+  local dir=$1 d
+  for d in ovs-vswitchd ovsdb-server; do
+    [ -f "$dir/$d.pid" ] && kill "$(cat "$dir/$d.pid")" 2>/dev/null
+  done
+  sleep 0.5
+  rm -f "$dir"/*.pid "$dir/conf.db" "$dir/db.sock"
+  ip link del ovs-system 2>/dev/null
+  return 0
 }

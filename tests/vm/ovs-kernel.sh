@@ -25,41 +25,15 @@ done
 
 run=$(mktemp -d /run/snoc-ovs.XXXXXX)
 export OVS_RUNDIR=$run OVS_LOGDIR=$run OVS_DBDIR=$run
-vsctl() { ovs-vsctl --db="unix:$run/db.sock" --timeout=30 "$@"; }
-ctl() { echo "$run/ovs-vswitchd.$(cat "$run/ovs-vswitchd.pid").ctl"; }
-appctl() { ovs-appctl -t "$(ctl)" "$@"; }
-
+vsctl() { vm_ovs_vsctl "$run" "$@"; }
+ctl() { vm_ovs_ctl "$run"; }
+appctl() { vm_ovs_appctl "$run" "$@"; }
 start_ovs() { # TC_POLICY
-  ovsdb-tool create "$run/conf.db" /usr/share/openvswitch/vswitch.ovsschema &&
-    ovsdb-server "$run/conf.db" --remote="punix:$run/db.sock" --pidfile="$run/ovsdb-server.pid" \
-      --log-file="$run/ovsdb-server.log" --detach --no-chdir &&
-    vsctl --no-wait init &&
-    # hw-offload and tc-policy are read once at start-up: set them first.
-    vsctl --no-wait set Open_vSwitch . other_config:hw-offload=true "other_config:tc-policy=$1" \
-      other_config:max-idle=60000 &&
-    ovs-vswitchd "unix:$run/db.sock" --pidfile="$run/ovs-vswitchd.pid" --log-file="$run/ovs-vswitchd.log" \
-      --detach --no-chdir
+  vm_ovs_start "$run" hw-offload=true "tc-policy=$1" max-idle=60000
 }
-# The first ovs-vswitchd after the openvswitch module loads can start with
-# no upcall handlers ("Overriding n-handler-threads to 0" in its log; the
-# CPU count arrives seconds later) and then drops every packet that misses
-# the datapath even after handlers appear. Wait for handlers, restart it.
-handlers_up() { grep 'n-handler-threads to' "$run/ovs-vswitchd.log" | tail -n 1 | grep -q 'to [1-9]'; }
-restart_vswitchd() {
-  vm_wait_for 20 handlers_up || return 1
-  kill "$(cat "$run/ovs-vswitchd.pid")" && vm_wait_for 10 sh -c "! test -e $run/ovs-vswitchd.pid" &&
-    ovs-vswitchd "unix:$run/db.sock" --pidfile="$run/ovs-vswitchd.pid" --log-file="$run/ovs-vswitchd.log" \
-      --detach --no-chdir
-}
-stop_ovs() {
-  local d
-  for d in ovs-vswitchd ovsdb-server; do
-    [ -f "$run/$d.pid" ] && kill "$(cat "$run/$d.pid")" 2>/dev/null
-  done
-  sleep 0.5
-  rm -f "$run"/*.pid "$run/conf.db" "$run/db.sock"
-  ip link del ovs-system 2>/dev/null
-}
+# The upcall-handler quirk of the first ovs-vswitchd after modprobe: see lib.sh.
+restart_vswitchd() { vm_ovs_restart_vswitchd "$run"; }
+stop_ovs() { vm_ovs_stop "$run"; }
 
 setup_veths() {
   local i
