@@ -32,6 +32,7 @@ target_packages=(
   libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libprometheus-cpp-push1.0
   libcivetweb-dev zlib1g-dev libcurl4-openssl-dev  # prometheus-cpp's find_dependency()s
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
+  libbpf-dev                         # emulated eSwitch; Multi-Arch: same, co-installs with amd64
 )
 
 # arm64 -dev packages to unpack instead of installing: "dev-package runtime-package".

@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
+  llvm libbpf-dev bpftool            # the emulated eBPF eSwitch (clang -target bpf, libbpf, inspection)
+  jq                                 # tests/vm/e2e-edge.sh reads snoc's JSON with it
 )
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"

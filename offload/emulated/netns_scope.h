@@ -1,0 +1,27 @@
+// Runs the calling thread inside another network namespace for a scope.
+// The emulated NIC's ports live in their own namespace and tc attach works
+// on the namespace of the netlink socket, i.e. of the calling thread.
+#pragma once
+
+#include <string>
+
+#include "offload/status.h"
+
+namespace snoc::offload::emulated {
+
+class NetnsScope {
+public:
+    NetnsScope() = default;
+    NetnsScope(const NetnsScope&) = delete;
+    NetnsScope& operator=(const NetnsScope&) = delete;
+    // Restores the thread's namespace.
+    ~NetnsScope();
+
+    // Enters `path` (/run/netns/<name> or /proc/<pid>/ns/net); empty = stay.
+    Status enter(const std::string& path);
+
+private:
+    int home_fd_ = -1;
+};
+
+}  // namespace snoc::offload::emulated

@@ -1,0 +1,296 @@
+// The emulated eSwitch on the host kernel: real packets from container
+// namespaces through the tc BPF program. Needs root and a kernel with BPF,
+// clsact and veth; skips, saying why, without them.
+#include <bpf/bpf.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "host_topology.h"
+#include "offload/policy_syntax.h"
+
+namespace snoc::test {
+namespace {
+
+using offload::HwRule;
+using offload::HwRuleState;
+
+constexpr uint16_t kPort = 5000;
+
+// Parses a policy flow ("priority=...,udp,... actions=...") into a rule on `port`.
+HwRule rule(uint64_t cookie, const std::string& port, const std::string& policy) {
+    auto parsed = flow::parse_policy_flow(policy);
+    EXPECT_TRUE(parsed.flow.has_value()) << policy;
+    HwRule r;
+    r.cookie = cookie;
+    r.port = port;
+    if (parsed.flow) {
+        r.flow = *parsed.flow;
+        r.priority = parsed.flow->priority;
+    }
+    return r;
+}
+
+class EmulatedHost : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, BPF, tc)";
+        topo_ = std::make_unique<HostTopology>(3);
+        if (!topo_->ok()) GTEST_SKIP() << "cannot build the veth topology: " << topo_->error();
+        if (std::string why = topo_->load(table_size()); !why.empty()) {
+            GTEST_SKIP() << "the host kernel cannot run the emulated eSwitch: " << why;
+        }
+    }
+    void TearDown() override {
+        if (topo_) {
+            EXPECT_EQ(topo_->teardown(), "");
+        }
+    }
+    virtual uint32_t table_size() const { return 64; }
+
+    void sync(const std::vector<HwRule>& rules) {
+        auto report = topo_->backend().sync(rules, {"rep0", "rep1", "rep2"});
+        for (const auto& [r, s] : report.failures) ADD_FAILURE() << r.cookie << ": " << offload::to_string(s);
+    }
+    HwRuleState state(uint64_t cookie) {
+        std::vector<HwRuleState> states;
+        EXPECT_TRUE(topo_->backend().read({"rep0", "rep1", "rep2"}, states).ok());
+        for (const auto& s : states) {
+            if (s.rule.cookie == cookie) return s;
+        }
+        ADD_FAILURE() << "no rule " << cookie;
+        return {};
+    }
+    // Sends `n` datagrams c<from> -> c<to>'s address; returns how many c<to> received.
+    int send(int from, int to, int n, const std::string& dst = "") {
+        const std::string addr = dst.empty() ? HostTopology::ip(to) : dst;
+        const int fd = udp_listen(topo_->ns_path("c" + std::to_string(to)), addr, kPort);
+        EXPECT_GE(fd, 0);
+        EXPECT_EQ(udp_send(topo_->ns_path("c" + std::to_string(from)), addr, kPort, n), n);
+        const int got = fd >= 0 ? udp_drain(fd, n) : 0;
+        if (fd >= 0) ::close(fd);
+        return got;
+    }
+    // Waits until rep<i> has received `want` packets more than `before`.
+    uint64_t rep_rx_after(int i, uint64_t before, uint64_t want) {
+        uint64_t now = 0;
+        for (int t = 0; t < 50; ++t) {
+            now = topo_->link_stat("host", "rep" + std::to_string(i), "rx_packets");
+            if (now - before >= want) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return now - before;
+    }
+    uint64_t rep_rx(int i) { return topo_->link_stat("host", "rep" + std::to_string(i), "rx_packets"); }
+
+    std::unique_ptr<HostTopology> topo_;
+};
+
+TEST_F(EmulatedHost, HitSwitchesBetweenContainersAndCountsEveryPacket) {
+    sync({rule(1, "rep0", "priority=100,udp,tp_dst=5000 actions=output:rep1")});
+    const uint64_t rep_before = rep_rx(0);
+    EXPECT_EQ(send(0, 1, 10), 10);
+    const HwRuleState s = state(1);
+    EXPECT_EQ(s.packets, 10u);
+    EXPECT_EQ(s.hw_packets, 10u);
+    EXPECT_EQ(s.bytes, 10u * (14 + 20 + 8 + 64));
+    EXPECT_EQ(s.placement, offload::Placement::Hardware);
+    ASSERT_TRUE(s.idle_ms.has_value());
+    EXPECT_LT(*s.idle_ms, 5000u);
+    EXPECT_EQ(rep_rx(0), rep_before) << "a hit must not reach the representor";
+}
+
+TEST_F(EmulatedHost, PingRunsOnTheFastPathWithTheRepresentorsUnplugged) {
+    sync({rule(1, "rep0", "priority=10 actions=output:rep1"), rule(2, "rep1", "priority=10 actions=output:rep0")});
+    EXPECT_EQ(sh("ip netns exec " + topo_->container(0) + " ping -c 3 -i 0.2 -W 1 " + HostTopology::ip(1)), 0);
+    EXPECT_EQ(state(1).packets, 3u);
+    EXPECT_EQ(state(2).packets, 3u);
+}
+
+TEST_F(EmulatedHost, MissGoesToTheRepresentor) {
+    const uint64_t before = rep_rx(0);
+    EXPECT_EQ(send(0, 1, 5), 0);
+    EXPECT_EQ(rep_rx_after(0, before, 5), 5u);
+    std::array<uint64_t, ESW_STAT_MAX> stats{};
+    ASSERT_TRUE(topo_->loader().read_stats(stats).ok());
+    EXPECT_EQ(stats[ESW_STAT_MISS], 5u);
+    EXPECT_EQ(stats[ESW_STAT_HIT], 0u);
+}
+
+TEST_F(EmulatedHost, DropCountsAndDeliversNothing) {
+    sync({rule(1, "rep0", "priority=100,udp actions=drop")});
+    const uint64_t before = rep_rx(0);
+    EXPECT_EQ(send(0, 1, 7), 0);
+    EXPECT_EQ(state(1).packets, 7u);
+    EXPECT_EQ(rep_rx(0), before);
+}
+
+TEST_F(EmulatedHost, TrapSendsAHitToSoftware) {
+    // A wide fast-path rule with a higher-priority exception trapped to OVS.
+    sync({rule(1, "rep0", "priority=10,ip actions=output:rep1"),
+          rule(2, "rep0", "priority=100,udp,tp_dst=5000 actions=NORMAL")});
+    const uint64_t before = rep_rx(0);
+    EXPECT_EQ(send(0, 1, 4), 0);
+    EXPECT_EQ(rep_rx_after(0, before, 4), 4u);
+    EXPECT_EQ(state(2).packets, 4u);
+    EXPECT_EQ(state(1).packets, 0u);
+}
+
+TEST_F(EmulatedHost, VlanPushOnTheWayInPopOnTheWayBack) {
+    // The host kernel has no 8021q (no VLAN interfaces): c1's side is a
+    // packet socket that sees tags through PACKET_AUXDATA and sends tagged
+    // frames itself.
+    sync({rule(1, "rep0", "priority=100,udp,tp_dst=5000 actions=push_vlan:0x8100,mod_vlan_vid:100,output:rep1"),
+          rule(2, "rep1", "priority=100,dl_vlan=100 actions=strip_vlan,output:rep0")});
+    const int raw = packet_listen(topo_->ns_path("c1"), "vf1");
+    ASSERT_GE(raw, 0);
+    EXPECT_EQ(udp_send(topo_->ns_path("c0"), HostTopology::ip(1), kPort, 6), 6);
+    int tagged = 0, untagged = 0;
+    for (const Frame& f : packet_drain(raw)) {
+        if (!is_udp_to(f, kPort)) continue;
+        (f.tagged && (f.vlan_tci & 0x0fff) == 100) ? ++tagged : ++untagged;
+    }
+    ::close(raw);
+    EXPECT_EQ(tagged, 6);
+    EXPECT_EQ(untagged, 0);
+    EXPECT_EQ(state(1).packets, 6u);
+
+    // Tagged frames from c1 come out of c0 untagged, to its UDP socket.
+    const int fd = udp_listen(topo_->ns_path("c0"), HostTopology::ip(0), kPort);
+    ASSERT_GE(fd, 0);
+    const auto frame = udp_frame(HostTopology::mac(1), HostTopology::mac(0), 100, HostTopology::ip(1), HostTopology::ip(0), kPort, 32);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(packet_send(topo_->ns_path("c1"), "vf1", frame));
+    EXPECT_EQ(udp_drain(fd, 5), 5) << "c0 takes only untagged frames";
+    ::close(fd);
+    EXPECT_EQ(state(2).packets, 5u);
+    EXPECT_EQ(state(2).bytes, 5u * (14 + 4 + 20 + 8 + 32)) << "counted as received: with the tag";
+    // A frame on another VLAN misses the rule and goes to the representor.
+    const uint64_t before = rep_rx(1);
+    ASSERT_TRUE(packet_send(topo_->ns_path("c1"), "vf1",
+                            udp_frame(HostTopology::mac(1), HostTopology::mac(0), 200, HostTopology::ip(1), HostTopology::ip(0), kPort, 32)));
+    EXPECT_EQ(rep_rx_after(1, before, 1), 1u);
+    EXPECT_EQ(state(2).packets, 5u);
+}
+
+TEST_F(EmulatedHost, HigherPriorityWinsAcrossOverlappingMasks) {
+    // The /16 would send 10.77.0.3's packets to c1 (wrong MAC: dropped there);
+    // the /32 at a higher priority sends them to c2.
+    sync({rule(1, "rep0", "priority=100,ip,nw_dst=10.77.0.0/16 actions=output:rep1"),
+          rule(2, "rep0", "priority=200,ip,nw_dst=10.77.0.3 actions=output:rep2")});
+    EXPECT_EQ(topo_->table().masks_in_use(), 2u);
+    EXPECT_EQ(send(0, 2, 5), 5);
+    EXPECT_EQ(send(0, 1, 3), 3);
+    EXPECT_EQ(state(2).packets, 5u);
+    EXPECT_EQ(state(1).packets, 3u);
+    // Swap the priorities: now the /16 wins for 10.77.0.3 too.
+    sync({rule(1, "rep0", "priority=300,ip,nw_dst=10.77.0.0/16 actions=output:rep1"),
+          rule(2, "rep0", "priority=200,ip,nw_dst=10.77.0.3 actions=output:rep2")});
+    EXPECT_EQ(send(0, 2, 5), 0);
+    EXPECT_EQ(state(1).packets, 5u) << "replaced rule's counters start from zero";
+}
+
+TEST_F(EmulatedHost, ShadowedRuleIsPromotedWhenTheWinnerIsDeleted) {
+    const HwRule winner = rule(1, "rep0", "priority=200,udp,tp_dst=5000 actions=drop");
+    const HwRule shadowed = rule(2, "rep0", "priority=100,udp,tp_dst=5000 actions=output:rep1");
+    sync({winner, shadowed});
+    EXPECT_TRUE(topo_->table().installed(1));
+    EXPECT_FALSE(topo_->table().installed(2));
+    EXPECT_EQ(send(0, 1, 4), 0);
+    sync({shadowed});
+    EXPECT_TRUE(topo_->table().installed(2));
+    EXPECT_EQ(send(0, 1, 6), 6);
+    EXPECT_EQ(state(2).packets, 6u) << "the shadowed rule counts only what it ran";
+}
+
+TEST_F(EmulatedHost, SecondSyncChangesNothingAndKeepsCounters) {
+    HwRule r = rule(1, "rep0", "priority=100,udp,tp_dst=5000 actions=output:rep1");
+    sync({r});
+    EXPECT_EQ(send(0, 1, 3), 3);
+    auto again = topo_->backend().sync({r}, {"rep0", "rep1", "rep2"});
+    EXPECT_EQ(again.unchanged, 1u);
+    EXPECT_EQ(again.added + again.replaced + again.deleted, 0u);
+    // Residency means nothing to a table-only backend: same entry, same counters.
+    r.residency = offload::Residency::HardwareOnly;
+    again = topo_->backend().sync({r}, {"rep0", "rep1", "rep2"});
+    EXPECT_EQ(again.unchanged, 1u);
+    EXPECT_EQ(state(1).packets, 3u);
+    EXPECT_EQ(state(1).rule.residency, offload::Residency::HardwareOnly);
+    // Rules on ports outside the sync are left alone.
+    again = topo_->backend().sync({}, {"rep1"});
+    EXPECT_EQ(again.deleted, 0u);
+    EXPECT_EQ(topo_->table().size(), 1u);
+    std::vector<HwRuleState> states;
+    const auto s = topo_->backend().read({"rep0", "rep9"}, states);
+    EXPECT_EQ(s.error, ENODEV);
+    EXPECT_NE(s.reason.find("rep9"), std::string::npos) << s.reason;
+}
+
+class EmulatedHostSmallTable : public EmulatedHost {
+protected:
+    uint32_t table_size() const override { return 4; }
+};
+
+TEST_F(EmulatedHostSmallTable, FullTableSaysSo) {
+    std::vector<HwRule> rules;
+    for (int i = 0; i < 5; ++i) {
+        rules.push_back(rule(100 + i, "rep0", "priority=100,udp,tp_dst=" + std::to_string(6000 + i) + " actions=drop"));
+    }
+    auto report = topo_->backend().sync(rules, {"rep0"});
+    EXPECT_EQ(report.added, 4u);
+    ASSERT_EQ(report.failures.size(), 1u);
+    EXPECT_EQ(report.failures[0].second.error, E2BIG);
+    EXPECT_NE(report.failures[0].second.reason.find("NIC table full"), std::string::npos)
+        << report.failures[0].second.reason;
+    // The four that went in still run.
+    const int fd = udp_listen(topo_->ns_path("c1"), HostTopology::ip(1), 6000);
+    ASSERT_GE(fd, 0);
+    EXPECT_EQ(udp_send(topo_->ns_path("c0"), HostTopology::ip(1), 6000, 3), 3);
+    EXPECT_EQ(udp_drain(fd, 3), 0);
+    ::close(fd);
+    EXPECT_EQ(state(100).packets, 3u);
+}
+
+// Not a fixture test: it checks what the fixture's teardown leaves behind.
+TEST(EmulatedHostTeardown, LeavesNoNamespacesLinksPinsOrPrograms) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, BPF, tc)";
+    uint32_t prog_id = 0;
+    std::string prefix, pin_dir;
+    {
+        HostTopology topo(2);
+        if (!topo.ok()) GTEST_SKIP() << "cannot build the veth topology: " << topo.error();
+        if (std::string why = topo.load(); !why.empty()) GTEST_SKIP() << "the host kernel cannot run the emulated eSwitch: " << why;
+        prefix = topo.prefix();
+        pin_dir = topo.pin_dir();
+        const int fd = bpf_obj_get((pin_dir + "/esw_ingress").c_str());
+        ASSERT_GE(fd, 0);
+        bpf_prog_info info{};
+        uint32_t len = sizeof info;
+        ASSERT_EQ(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+        prog_id = info.id;
+        ::close(fd);
+        EXPECT_NE(output_of("ip netns exec " + topo.ns("nic") + " tc filter show dev vfport0 ingress").find("esw_ingress"),
+                  std::string::npos);
+        EXPECT_EQ(topo.teardown(), "");
+    }
+    EXPECT_EQ(output_of("ip netns list").find(prefix), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(pin_dir));
+    std::ifstream mounts("/proc/mounts");
+    const std::string all((std::istreambuf_iterator<char>(mounts)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(all.find(pin_dir), std::string::npos);
+    // The program goes once its last reference (tc filter, fd, pin) is gone; freeing is deferred (RCU).
+    int fd = -1;
+    for (int t = 0; t < 100; ++t) {
+        fd = bpf_prog_get_fd_by_id(prog_id);
+        if (fd < 0) break;
+        ::close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_LT(fd, 0) << "program " << prog_id << " is still loaded";
+}
+
+}  // namespace
+}  // namespace snoc::test
