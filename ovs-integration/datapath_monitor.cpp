@@ -39,8 +39,15 @@ Status DatapathMonitor::refresh_ports() {
     return Status::success();
 }
 
-bool DatapathMonitor::knows_port(const DpFlow& f) const {
-    return !f.match.in_port || ports_.find(*f.match.in_port, options_.datapath) != nullptr;
+bool DatapathMonitor::knows_port(const DpFlowView& f) const {
+    return f.in_port.empty() || ports_.find(f.in_port, options_.datapath) != nullptr;
+}
+
+const std::string& DatapathMonitor::resolve_in_port(
+    std::string_view printed, std::unordered_map<std::string_view, std::string>& resolved) const {
+    auto [it, fresh] = resolved.try_emplace(printed);
+    if (fresh) it->second = ports_.resolve(printed, options_.datapath);
+    return it->second;
 }
 
 Status DatapathMonitor::poll(DatapathPoll& out) {
@@ -54,19 +61,20 @@ Status DatapathMonitor::poll(DatapathPoll& out) {
         return s;
     }
     const auto dump_time = since(t0);
-    process(dump, out);
+    process(std::make_shared<const std::string>(std::move(dump)), out);
     // A port added since the last read shows up as an unknown in_port: read
     // the port tables again and attribute (and explain) those flows anew.
     bool unknown = false;
     for (const MonitoredFlow& m : out.flows) unknown = unknown || !knows_port(m.flow);
     if (unknown && refresh_ports().ok()) {
         std::unordered_map<std::string, std::pair<std::string, std::vector<offload::Reason>>> cache;
+        std::unordered_map<std::string_view, std::string> resolved;
         for (MonitoredFlow& m : out.flows) {
-            if (!m.flow.match.in_port) continue;
-            m.in_port = ports_.resolve(*m.flow.match.in_port, options_.datapath);
+            if (m.flow.in_port.empty()) continue;
+            m.in_port = resolve_in_port(m.flow.in_port, resolved);
             if (context_ && m.placement != Placement::Hardware) {
-                m.reasons = explain_not_offloaded(m.flow, ports_, *context_, options_.datapath);
-                reasons_cache_[flow_identity(m.flow)] = {m.flow.actions_text, m.reasons};
+                m.reasons = explain_not_offloaded(to_dpflow(m.flow), ports_, *context_, options_.datapath);
+                reasons_cache_[flow_identity(m.flow)] = {std::string(m.flow.actions_text), m.reasons};
             }
         }
     }
@@ -75,9 +83,14 @@ Status DatapathMonitor::poll(DatapathPoll& out) {
 }
 
 void DatapathMonitor::process(std::string_view dump_text, DatapathPoll& out) {
+    process(std::make_shared<const std::string>(dump_text), out);
+}
+
+void DatapathMonitor::process(std::shared_ptr<const std::string> dump_text, DatapathPoll& out) {
     const auto t0 = Clock::now();
     out = DatapathPoll{};
-    DpFlowDump dump = parse_dpflow_dump(dump_text);
+    out.text = dump_text ? std::move(dump_text) : std::make_shared<const std::string>();
+    DpFlowScan dump = scan_dpflow_dump(*out.text);
     out.error_count = dump.errors.size();
     if (dump.errors.size() > options_.max_errors) dump.errors.resize(options_.max_errors);
     out.errors = std::move(dump.errors);
@@ -96,13 +109,14 @@ void DatapathMonitor::process(std::string_view dump_text, DatapathPoll& out) {
     out.totals = counters_.totals();
 
     std::unordered_map<std::string, std::pair<std::string, std::vector<offload::Reason>>> next_cache;
+    std::unordered_map<std::string_view, std::string> resolved;
     out.flows.reserve(dump.flows.size());
     for (size_t i = 0; i < dump.flows.size(); ++i) {
         MonitoredFlow m;
-        m.placement = classify(dump.flows[i]);
+        m.flow = dump.flows[i];
+        m.placement = classify(m.flow);
         m.delta = per_flow[i];
-        if (dump.flows[i].match.in_port) m.in_port = ports_.resolve(*dump.flows[i].match.in_port, options_.datapath);
-        m.flow = std::move(dump.flows[i]);
+        if (!m.flow.in_port.empty()) m.in_port = resolve_in_port(m.flow.in_port, resolved);
         ++out.flows_by_placement[static_cast<size_t>(m.placement)];
         if (context_ && m.placement != Placement::Hardware) explain(m, next_cache);
         out.flows.push_back(std::move(m));
@@ -118,9 +132,10 @@ void DatapathMonitor::explain(
     if (it != reasons_cache_.end() && it->second.first == m.flow.actions_text) {
         m.reasons = it->second.second;
     } else {
-        m.reasons = explain_not_offloaded(m.flow, ports_, *context_, options_.datapath);
+        // The only place the monitor builds a full DpFlow (canonical Match).
+        m.reasons = explain_not_offloaded(to_dpflow(m.flow), ports_, *context_, options_.datapath);
     }
-    next[id] = {m.flow.actions_text, m.reasons};
+    next[id] = {std::string(m.flow.actions_text), m.reasons};
 }
 
 }  // namespace snoc::ovs

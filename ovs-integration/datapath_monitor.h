@@ -18,6 +18,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,7 @@
 #include "ovs-integration/dpflow_classify.h"
 #include "ovs-integration/dpflow_explain.h"
 #include "ovs-integration/dpflow_parse.h"
+#include "ovs-integration/dpflow_view.h"
 #include "ovs-integration/dpif_ports.h"
 #include "ovs-integration/unixctl_client.h"
 
@@ -52,7 +54,9 @@ struct MonitorOptions {
 };
 
 struct MonitoredFlow {
-    DpFlow flow;
+    // The compact record (views into DatapathPoll::text); to_dpflow(flow)
+    // gives the full DpFlow with its canonical Match.
+    DpFlowView flow;
     offload::Placement placement = offload::Placement::Ovs;
     // The OVS port the flow matches as in_port (resolved from the datapath
     // port number or name); the printed port when OVS does not know it; ""
@@ -65,6 +69,9 @@ struct MonitoredFlow {
 };
 
 struct DatapathPoll {
+    // The dump the flows' views point into. Shared, so a copy of the poll
+    // (or of its flows, kept with it) stays valid on its own.
+    std::shared_ptr<const std::string> text;
     std::vector<MonitoredFlow> flows;  // dump order, at most max_flows
     std::array<size_t, 4> flows_by_placement{};  // index: offload::Placement
     PlacementTraffic delta;   // this poll, per placement
@@ -92,8 +99,10 @@ public:
     offload::Status poll(DatapathPoll& out);
 
     // The same for a dump already fetched (tests, replays, benchmarks):
-    // never talks to ovs-vswitchd; dump_time stays 0.
+    // never talks to ovs-vswitchd; dump_time stays 0. The text is copied
+    // into out.text; the shared_ptr overload keeps the caller's instead.
     void process(std::string_view dump_text, DatapathPoll& out);
+    void process(std::shared_ptr<const std::string> dump_text, DatapathPoll& out);
 
     // Re-reads dpif/show and dpctl/show.
     offload::Status refresh_ports();
@@ -104,8 +113,12 @@ public:
     const PlacementTraffic& totals() const { return counters_.totals(); }
 
 private:
-    bool knows_port(const DpFlow& f) const;
+    bool knows_port(const DpFlowView& f) const;
     void explain(MonitoredFlow& m, std::unordered_map<std::string, std::pair<std::string, std::vector<offload::Reason>>>& next);
+    // in_port as OVS names it; `resolved` remembers each printed spelling
+    // for one poll (a datapath has a few ports and up to 200,000 flows).
+    const std::string& resolve_in_port(std::string_view printed,
+                                       std::unordered_map<std::string_view, std::string>& resolved) const;
 
     UnixctlClient& client_;
     MonitorOptions options_;

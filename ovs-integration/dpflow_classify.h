@@ -10,22 +10,27 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "offload/placement.h"
 #include "ovs-integration/dpflow_parse.h"
+#include "ovs-integration/dpflow_view.h"
 
 namespace snoc::ovs {
 
 offload::Placement classify(const DpFlow& f);
+offload::Placement classify(const DpFlowView& f);
 
 // What identifies one flow's counters across polls: dump section + ufid,
 // or dump section + key text when the dump has no ufid.
 std::string flow_identity(const DpFlow& f);
+std::string flow_identity(const DpFlowView& f);
 
 struct TrafficCounts {
     uint64_t packets = 0;
@@ -74,6 +79,23 @@ public:
     // flows[i]; zero for a repeated identity), for per-flow rates.
     PlacementTraffic add_poll(const std::vector<DpFlow>& flows, std::vector<TrafficCounts>& per_flow);
 
+    // The same three for the compact records (what DatapathMonitor uses).
+    // Templates only so that a braced list (add_poll({})) still picks the
+    // DpFlow overloads instead of being ambiguous.
+    template <std::same_as<DpFlowView> View>
+    void prime(const std::vector<View>& flows) {
+        (void)update_views(flows, false, nullptr);
+    }
+    template <std::same_as<DpFlowView> View>
+    PlacementTraffic add_poll(const std::vector<View>& flows) {
+        return update_views(flows, true, nullptr);
+    }
+    template <std::same_as<DpFlowView> View>
+    PlacementTraffic add_poll(const std::vector<View>& flows, std::vector<TrafficCounts>& per_flow) {
+        per_flow.assign(flows.size(), TrafficCounts{});
+        return update_views(flows, true, &per_flow);
+    }
+
     const PlacementTraffic& totals() const { return totals_; }
     size_t tracked() const { return last_.size(); }
 
@@ -83,11 +105,46 @@ private:
         size_t missed_polls = 0;
         uint64_t poll = 0;  // the poll that last saw it
     };
-    PlacementTraffic update(const std::vector<DpFlow>& flows, bool credit, std::vector<TrafficCounts>* per_flow);
+    // A flow identity (what flow_identity() spells) kept in parts, so a
+    // poll looks flows up with views into its dump instead of building a
+    // string per flow; only a flow seen for the first time is copied.
+    struct Identity {
+        std::string source;
+        std::string id;  // the ufid, or the key text when there is none
+        bool ufid = false;
+        bool operator==(const Identity&) const = default;
+    };
+    struct IdentityView {
+        std::string_view source;
+        std::string_view id;
+        bool ufid = false;
+    };
+    struct IdentityHash {
+        using is_transparent = void;
+        size_t operator()(const IdentityView& v) const;
+        size_t operator()(const Identity& k) const { return (*this)(IdentityView{k.source, k.id, k.ufid}); }
+    };
+    struct IdentityEqual {
+        using is_transparent = void;
+        static bool same(const IdentityView& a, const IdentityView& b) {
+            return a.ufid == b.ufid && a.id == b.id && a.source == b.source;
+        }
+        static IdentityView view(const Identity& k) { return {k.source, k.id, k.ufid}; }
+        bool operator()(const Identity& a, const Identity& b) const { return a == b; }
+        bool operator()(const IdentityView& a, const Identity& b) const { return same(a, view(b)); }
+        bool operator()(const Identity& a, const IdentityView& b) const { return same(view(a), b); }
+    };
+    static IdentityView identity_of(const DpFlow& f);
+    static IdentityView identity_of(const DpFlowView& f);
+
+    template <typename Flow>
+    PlacementTraffic update(const std::vector<Flow>& flows, bool credit, std::vector<TrafficCounts>* per_flow);
+    PlacementTraffic update_views(const std::vector<DpFlowView>& flows, bool credit,
+                                  std::vector<TrafficCounts>* per_flow);
 
     size_t forget_after_;
     uint64_t poll_ = 0;
-    std::unordered_map<std::string, Seen> last_;
+    std::unordered_map<Identity, Seen, IdentityHash, IdentityEqual> last_;
     PlacementTraffic totals_;
 };
 

@@ -3,20 +3,20 @@
 // One dump line is, in the order lib/dpctl.c prints it:
 //   [ufid:<uuid>, ]<key>, packets:N, bytes:N, used:<secs>s|never[, flags:...]
 //   [, offloaded:yes|partial][, dp:ovs|tc|dpdk], actions:<actions>[, dp-extra-info:...]
-// <key> is the datapath key as lib/odp-util.c formats it: comma-separated
-// `name(body)` items, where body is a scalar (`eth_type(0x0800)`), an
-// attribute list (`ipv4(src=10.0.0.1/0.0.0.0,proto=6)`) or, for `encap(...)`,
-// a nested key. `value/mask` is masked, a bare value is exact, and a zero
-// mask is a wildcard, so it is left out of the Match. The kernel datapath,
-// the userspace (netdev) datapath and tc-offloaded flows all use this
-// grammar; they differ only in which keys and trailing fields appear.
+// <key> is the datapath key as lib/odp-util.c formats it (see dpflow_key.h).
+// The kernel datapath, the userspace (netdev) datapath and tc-offloaded flows
+// all use this grammar; they differ only in which keys and trailing fields
+// appear.
 //
 // The key is mapped onto the canonical flow model (offload/flow.h), so
 // monitoring can compare what the datapath runs with what the plan wanted.
-// Keys the model has no field for (skb_mark, nd, arp, ...) must still be
-// well formed; when they really constrain the flow (not wildcarded, not the
-// zero every unmarked packet carries) they are kept in DpFlow::unmapped_keys
-// so the translation can report them instead of silently widening the match.
+// Keys the model has no field for that really constrain the flow are kept
+// in DpFlow::unmapped_keys so the translation can report them.
+//
+// A DpFlow is the full record (~1 KB with its Match). Per-poll accounting
+// of a whole datapath reads the compact records of dpflow_view.h instead and
+// builds a DpFlow only for the flows it explains; both read lines the same
+// way and report the same errors.
 #pragma once
 
 #include <cstddef>
@@ -79,7 +79,8 @@ struct DpFlowDump {
 };
 
 // Parses a datapath key list ("eth(src=...),ipv4(ttl=63)") into out.match,
-// out.recirc_id and out.unmapped_keys; also what set(...) actions carry.
+// out.recirc_id (left as it was without a recirc_id(...)) and
+// out.unmapped_keys; also what set(...) actions carry.
 // Returns the error, quoting the offending text. Never throws.
 std::optional<std::string> parse_dpflow_key(std::string_view key, DpFlow& out);
 

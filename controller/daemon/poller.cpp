@@ -21,14 +21,17 @@ std::string lookup(const std::map<std::string, std::string>& m, const std::strin
     return it == m.end() ? "" : it->second;
 }
 
-}  // namespace
-
-bool is_snoc_rule_in_dump(const ovs::DpFlow& f) {
+bool is_snoc_ufid(std::string_view ufid) {
     // OVS reads a filter's action cookie as the ufid and prints its first
     // 32-bit word in host order: snoc's mark "snoc" (73 6e 6f 63) leads as
     // "636f6e73" on little-endian hosts (x86-64, arm64), "736e6f63" on big-endian.
-    return f.ufid && (f.ufid->rfind("636f6e73", 0) == 0 || f.ufid->rfind("736e6f63", 0) == 0);
+    return ufid.starts_with("636f6e73") || ufid.starts_with("736e6f63");
 }
+
+}  // namespace
+
+bool is_snoc_rule_in_dump(const ovs::DpFlow& f) { return f.ufid && is_snoc_ufid(*f.ufid); }
+bool is_snoc_rule_in_dump(const ovs::DpFlowView& f) { return f.ufid && is_snoc_ufid(*f.ufid); }
 
 void Poller::poll(apply::Applier& applier, const apply::ApplyReport& last_apply, ovs::DatapathMonitor* dp,
                   monitor::OffloadStats& offload, monitor::PollHealth& health, RateLimitedLog& log, PollResult& out) {

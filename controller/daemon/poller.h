@@ -51,5 +51,6 @@ private:
 
 // True for a datapath flow that is one of snoc's own tc rules seen through OVS.
 bool is_snoc_rule_in_dump(const ovs::DpFlow& f);
+bool is_snoc_rule_in_dump(const ovs::DpFlowView& f);
 
 }  // namespace snoc::daemon

@@ -18,6 +18,7 @@
 
 #include "ovs-integration/dpflow_classify.h"
 #include "ovs-integration/dpflow_explain.h"
+#include "ovs-integration/dpflow_key.h"
 #include "ovs-integration/dpflow_parse.h"
 
 namespace {
@@ -34,6 +35,22 @@ void check_line(std::string_view text) {
     if (r.error && r.error->empty()) fail("error without a message", text, "");
 }
 
+// The scan's one-pass key check may only take what the general key reader
+// takes, with the same facts.
+void check_canonical_key(std::string_view text) {
+    snoc::ovs::DpKeyFacts fast;
+    const auto length = snoc::ovs::check_canonical_dpflow_key(text, fast);
+    if (!length) return;
+    if (*length > text.size()) fail("canonical key longer than the text", text, "");
+    snoc::ovs::DpKeyFacts general;
+    if (auto err = snoc::ovs::read_dpflow_key(text.substr(0, *length), general, nullptr, nullptr)) {
+        fail("canonical key check took a key the reader rejects", text, *err);
+    }
+    if (fast.in_port != general.in_port || fast.recirc_id != general.recirc_id) {
+        fail("canonical key check and reader disagree on in_port/recirc_id", text, "");
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -43,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (e.message.empty() || e.line == 0) fail("error without a message or line", text, e.text);
     }
     if (text.find('\n') == std::string_view::npos) check_line(text);
+    check_canonical_key(text);
 
     // Feeding the same poll twice: the second adds nothing, and the first
     // adds at most the sum of what it saw.

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     for (const auto& m : poll.flows) {
         std::printf("flow placement=%s in_port=%s dp=%s offloaded=%s packets=%llu\n",
                     std::string(snoc::offload::to_string(m.placement)).c_str(),
-                    m.in_port.empty() ? "-" : m.in_port.c_str(), m.flow.dp.empty() ? "-" : m.flow.dp.c_str(),
+                    m.in_port.empty() ? "-" : m.in_port.c_str(), std::string(m.flow.dp.empty() ? "-" : m.flow.dp).c_str(),
                     m.flow.offloaded ? (*m.flow.offloaded ? "yes" : "no") : "-",
                     static_cast<unsigned long long>(m.flow.packets));
     }

@@ -1,0 +1,532 @@
+#include "ovs-integration/dpflow_key.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <utility>
+
+#include "offload/net_address.h"
+#include "offload/number_text.h"
+#include "ovs-integration/dpflow_text.h"
+
+namespace snoc::ovs {
+namespace {
+
+using flow::Field;
+using flow::Masked;
+using dpflow_text::quote;
+using dpflow_text::trim;
+
+// How a datapath key value is written, which decides how it is parsed and
+// which canonical field(s) it fills.
+enum class ValueKind : uint8_t {
+    Mac,
+    Ipv4,
+    Ipv6,
+    Uint,
+    Tos,       // IPv4 tos / IPv6 tclass: split into DSCP (high 6 bits) and ECN (low 2)
+    CtState,   // hex or +trk-new style flags
+    TcpFlags,  // hex or +syn-ack style flags
+    EthType,   // VLAN TPIDs are skipped: OpenFlow's dl_type is the inner type
+    InPort,    // kept as text, not a Field
+};
+
+// One datapath key (or attribute of one) the canonical model has a field
+// for. attr == "" means the key's whole body is the value (`eth_type(0x0800)`).
+struct KeyRule {
+    std::string_view key;
+    std::string_view attr;
+    Field field;
+    ValueKind kind;
+};
+
+// The one table of supported keys; anything else is skipped.
+constexpr std::array<KeyRule, 33> kKeyRules = {{
+    {"in_port", "", Field::EthSrc /* unused */, ValueKind::InPort},
+    {"eth", "src", Field::EthSrc, ValueKind::Mac},
+    {"eth", "dst", Field::EthDst, ValueKind::Mac},
+    {"eth_type", "", Field::EthType, ValueKind::EthType},
+    {"vlan", "vid", Field::VlanVid, ValueKind::Uint},
+    {"vlan", "pcp", Field::VlanPcp, ValueKind::Uint},
+    {"ipv4", "src", Field::Ipv4Src, ValueKind::Ipv4},
+    {"ipv4", "dst", Field::Ipv4Dst, ValueKind::Ipv4},
+    {"ipv4", "proto", Field::IpProto, ValueKind::Uint},
+    {"ipv4", "tos", Field::IpDscp, ValueKind::Tos},
+    {"ipv4", "ttl", Field::IpTtl, ValueKind::Uint},
+    {"ipv6", "src", Field::Ipv6Src, ValueKind::Ipv6},
+    {"ipv6", "dst", Field::Ipv6Dst, ValueKind::Ipv6},
+    {"ipv6", "proto", Field::IpProto, ValueKind::Uint},
+    {"ipv6", "tclass", Field::IpDscp, ValueKind::Tos},
+    {"ipv6", "hlimit", Field::IpTtl, ValueKind::Uint},
+    {"tcp", "src", Field::TpSrc, ValueKind::Uint},
+    {"tcp", "dst", Field::TpDst, ValueKind::Uint},
+    {"udp", "src", Field::TpSrc, ValueKind::Uint},
+    {"udp", "dst", Field::TpDst, ValueKind::Uint},
+    {"sctp", "src", Field::TpSrc, ValueKind::Uint},
+    {"sctp", "dst", Field::TpDst, ValueKind::Uint},
+    {"tcp_flags", "", Field::TcpFlags, ValueKind::TcpFlags},
+    {"icmp", "type", Field::IcmpType, ValueKind::Uint},
+    {"icmp", "code", Field::IcmpCode, ValueKind::Uint},
+    {"icmpv6", "type", Field::IcmpType, ValueKind::Uint},
+    {"icmpv6", "code", Field::IcmpCode, ValueKind::Uint},
+    {"ct_state", "", Field::CtState, ValueKind::CtState},
+    {"ct_zone", "", Field::CtZone, ValueKind::Uint},
+    {"ct_mark", "", Field::CtMark, ValueKind::Uint},
+    // Received-tunnel metadata; ipv6_src/ipv6_dst have no canonical field.
+    {"tunnel", "tun_id", Field::TunId, ValueKind::Uint},
+    {"tunnel", "src", Field::TunSrc, ValueKind::Ipv4},
+    {"tunnel", "dst", Field::TunDst, ValueKind::Ipv4},
+}};
+
+// a == b, deciding most mismatches on the length and first byte without
+// a call to memcmp.
+inline bool same(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+}
+
+// The rules of one key: kKeyRules keeps each key's rules together, so a
+// key item is looked up once and its attributes only among its own rules
+// (this runs for every item of every flow of a 200,000-flow dump).
+struct RuleGroup {
+    const KeyRule* begin = nullptr;
+    const KeyRule* end = nullptr;
+    bool empty() const { return begin == end; }
+    const KeyRule* find(std::string_view attr) const {
+        for (const KeyRule* r = begin; r != end; ++r) {
+            if (same(r->attr, attr)) return r;
+        }
+        return nullptr;
+    }
+};
+
+RuleGroup find_group(std::string_view key) {
+    const KeyRule* const all_end = kKeyRules.data() + kKeyRules.size();
+    for (const KeyRule* r = kKeyRules.data(); r != all_end; ++r) {
+        if (!same(r->key, key)) continue;
+        const KeyRule* last = r;
+        while (last != all_end && last->key == key) ++last;
+        return {r, last};
+    }
+    return {};
+}
+
+// full_mask(f) as a number, per field: computed once instead of per value.
+uint64_t full_uint_mask(Field f) {
+    static const std::array<uint64_t, flow::kFieldCount> masks = [] {
+        std::array<uint64_t, flow::kFieldCount> m{};
+        for (size_t i = 0; i < m.size(); ++i) {
+            const auto field = static_cast<Field>(i);
+            m[i] = flow::full_mask(field).mask_uint(flow::field_info(field).bytes);
+        }
+        return m;
+    }();
+    return masks[static_cast<size_t>(f)];
+}
+
+struct FlagName {
+    std::string_view name;
+    uint32_t bit;
+};
+
+constexpr std::array<FlagName, 8> kCtFlags = {{
+    {"new", flow::kCtNew},
+    {"est", flow::kCtEst},
+    {"rel", flow::kCtRel},
+    {"rpl", flow::kCtRpl},
+    {"inv", flow::kCtInv},
+    {"trk", flow::kCtTrk},
+    {"snat", flow::kCtSnat},
+    {"dnat", flow::kCtDnat},
+}};
+
+constexpr std::array<FlagName, 9> kTcpFlags = {{
+    {"fin", 0x001},
+    {"syn", 0x002},
+    {"rst", 0x004},
+    {"psh", 0x008},
+    {"ack", 0x010},
+    {"urg", 0x020},
+    {"ece", 0x040},
+    {"cwr", 0x080},
+    {"ns", 0x100},
+}};
+
+// Decimal or 0x-prefixed hexadecimal, the two ways odp-util prints integers.
+std::optional<uint64_t> parse_uint(std::string_view s) { return parse_uint_dec_or_hex(s); }
+
+// "value/mask" -> (value, mask); a bare value has no mask (exact).
+std::pair<std::string_view, std::optional<std::string_view>> split_mask(std::string_view s) {
+    const size_t slash = s.find('/');
+    if (slash == std::string_view::npos) return {s, std::nullopt};
+    return {s.substr(0, slash), s.substr(slash + 1)};
+}
+
+// Calls fn(part) for each part of `s` split at `sep` characters outside (),
+// {} and []; false when the brackets do not balance (parts before the
+// imbalance were already seen) or when fn returns false. No allocation: it
+// runs for every key of every flow of a 200,000-flow dump.
+template <typename Fn>
+bool for_each_top(std::string_view s, char sep, Fn&& fn) {
+    int depth = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (const int step = dpflow_text::bracket_depth(c)) {
+            depth += step;
+            if (depth < 0) return false;
+        } else if (c == sep && depth == 0) {
+            if (!fn(s.substr(start, i - start))) return false;
+            start = i + 1;
+        }
+    }
+    if (depth != 0) return false;
+    return fn(s.substr(start));
+}
+
+// Flag sets as format_flags_masked prints them ("+trk+est-new") or as a
+// plain list ("syn|ack", exact). The mask covers every flag named.
+std::optional<std::pair<uint64_t, uint64_t>> parse_flag_words(std::string_view s, const FlagName* names,
+                                                              size_t count, uint64_t all_bits) {
+    uint64_t value = 0;
+    uint64_t mask = 0;
+    const bool plus_minus = !s.empty() && (s[0] == '+' || s[0] == '-');
+    size_t i = 0;
+    while (i < s.size()) {
+        bool on = true;
+        if (plus_minus) {
+            if (s[i] != '+' && s[i] != '-') return std::nullopt;
+            on = s[i] == '+';
+            ++i;
+        } else if (s[i] == '|') {
+            ++i;
+        }
+        size_t end = i;
+        while (end < s.size() && s[end] != '+' && s[end] != '-' && s[end] != '|') ++end;
+        const std::string_view word = s.substr(i, end - i);
+        bool known = false;
+        for (size_t n = 0; n < count; ++n) {
+            if (names[n].name == word) {
+                known = true;
+                mask |= names[n].bit;
+                if (on) value |= names[n].bit;
+            }
+        }
+        if (!known) return std::nullopt;
+        i = end;
+    }
+    if (!plus_minus) mask = all_bits;
+    return std::pair{value, mask};
+}
+
+class KeyParser {
+public:
+    KeyParser(DpKeyFacts& facts, flow::Match* match, std::vector<std::string>* unmapped)
+        : facts_(facts), match_(match), unmapped_(unmapped) {}
+
+    // A comma-separated key list; `encap(...)` recurses into one.
+    std::optional<std::string> parse_list(std::string_view text) {
+        if (trim(text).empty()) return std::nullopt;
+        std::optional<std::string> err;
+        const bool complete = for_each_top(text, ',', [&](std::string_view item) {
+            err = parse_item(trim(item));
+            return !err;
+        });
+        if (!complete && !err) return "unbalanced brackets in " + quote(text);
+        return err;
+    }
+
+    // The fast path: `text` starting with a key as OVS itself prints it (no
+    // blanks, nothing nested but encap(...)) and ending at the ", " before
+    // the statistics. Each item body is found in the same pass and read by
+    // the same code as parse_item's, so what this accepts parse_list accepts
+    // too, with the same facts. Returns the key's length; nullopt for
+    // anything else, including errors: parse_list then gives the verdict.
+    std::optional<size_t> read_canonical(std::string_view text) {
+        size_t i = 0;
+        if (!canonical_list(text, i, false)) return std::nullopt;
+        return i;
+    }
+
+private:
+    static bool is_name_char(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z');
+    }
+    // Characters that end the fast path inside a body: blanks (trimmed by
+    // parse_list) and brackets (nesting, handled by for_each_top).
+    static bool is_unusual(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || dpflow_text::bracket_depth(c) != 0;
+    }
+
+    // Items from text[i] on; leaves i at the closing ')' of an encap body
+    // (nested) or at the ", " that ends the key (top level).
+    bool canonical_list(std::string_view text, size_t& i, bool nested) {
+        const size_t n = text.size();
+        for (;;) {
+            const size_t start = i;
+            while (i < n && is_name_char(text[i])) ++i;
+            if (i == start || i == n || text[i] != '(') return false;
+            const std::string_view key = text.substr(start, i - start);
+            ++i;
+            if (key == "encap") {
+                if (++encap_depth_ > kMaxEncapDepth) return false;
+                const bool ok = canonical_list(text, i, true);
+                --encap_depth_;
+                if (!ok) return false;
+            } else {
+                const size_t body_start = i;
+                while (i < n && text[i] != ')') {
+                    if (is_unusual(text[i])) return false;
+                    ++i;
+                }
+                if (i == n) return false;
+                const std::string_view body = text.substr(body_start, i - body_start);
+                if (parse_body(key, body, text.substr(start, i + 1 - start), true)) return false;
+            }
+            ++i;  // past ')'
+            if (i == n) return false;  // a key with nothing after it is not a dump line
+            if (nested && text[i] == ')') return true;
+            if (text[i] != ',') return false;
+            if (!nested && i + 1 < n && text[i + 1] == ' ') return true;
+            ++i;
+        }
+    }
+
+    std::optional<std::string> parse_item(std::string_view item) {
+        const size_t open = item.find('(');
+        if (open == std::string_view::npos || open == 0 || item.back() != ')') {
+            return "expected name(...) but got " + quote(item);
+        }
+        const std::string_view key = item.substr(0, open);
+        const std::string_view body = item.substr(open + 1, item.size() - open - 2);
+        if (key == "encap") {
+            // OVS nests at most a few VLAN headers; a bound keeps hostile
+            // input from recursing the stack away.
+            if (++encap_depth_ > kMaxEncapDepth) return "encap(...) nested too deeply in " + quote(item);
+            auto err = parse_list(body);
+            --encap_depth_;
+            return err;
+        }
+        return parse_body(key, body, item, false);
+    }
+
+    // A non-encap item's body. `flat`: the body has no brackets, so its
+    // attributes are split at every ',' (what for_each_top does then).
+    std::optional<std::string> parse_body(std::string_view key, std::string_view body, std::string_view item,
+                                          bool flat) {
+        const RuleGroup rules = find_group(key);
+        if (const KeyRule* scalar = rules.find("")) return apply(*scalar, body);
+        if (key == "recirc_id") {
+            const auto id = parse_uint(split_mask(trim(body)).first);
+            if (!id || *id > UINT32_MAX) return "bad recirc_id in " + quote(item);
+            facts_.recirc_id = static_cast<uint32_t>(*id);
+            return std::nullopt;
+        }
+        const bool has_attrs = body.find('=') != std::string_view::npos;
+        if (!has_attrs) {
+            // A scalar key the model has no field for: skb_mark(0x1/0xff), dp_hash(0/0), ...
+            note_unmapped(key, "", trim(body));
+            return std::nullopt;
+        }
+        std::optional<std::string> err;
+        if (flat) {
+            for (;;) {
+                const size_t comma = body.find(',');
+                err = parse_attr(key, rules, body.substr(0, comma));
+                if (err || comma == std::string_view::npos) return err;
+                body.remove_prefix(comma + 1);
+            }
+        }
+        const bool complete = for_each_top(body, ',', [&](std::string_view attr) {
+            err = parse_attr(key, rules, attr);
+            return !err;
+        });
+        if (err) return err;
+        if (!complete) return "unbalanced brackets in " + quote(item);
+        return std::nullopt;
+    }
+
+    std::optional<std::string> parse_attr(std::string_view key, const RuleGroup& rules, std::string_view attr) {
+        attr = trim(attr);
+        // The first '=' or '(' decides: name=value, or nested attributes.
+        size_t eq = 0;
+        while (eq < attr.size() && attr[eq] != '=' && attr[eq] != '(') ++eq;
+        if (eq == attr.size() || attr[eq] == '(') {
+            // Nested attributes without '=': tunnel's flags(-df+csum) come
+            // with the tunnel port; anything else (geneve({...}) options,
+            // vxlan(gbp(...))) is a real constraint the model lacks.
+            if (!(key == "tunnel" && attr.starts_with("flags("))) note_unmapped(key, "", attr);
+            return std::nullopt;
+        }
+        if (const KeyRule* rule = rules.find(attr.substr(0, eq))) return apply(*rule, attr.substr(eq + 1));
+        note_unmapped(key, attr.substr(0, eq), trim(attr.substr(eq + 1)));
+        return std::nullopt;
+    }
+
+    // Records a key (or attribute) the model has no field for, unless it
+    // does not narrow the flow: wildcarded (x/0), zero (what every packet
+    // without that metadata carries: skb_mark(0), packet_type(ns=0,id=0)),
+    // frag=no (every unfragmented packet), or implied by the tunnel port
+    // (tunnel tp_dst / ttl / tos: the port's own options).
+    void note_unmapped(std::string_view key, std::string_view attr, std::string_view text) {
+        if (!unmapped_) return;  // only checking: nothing to check here
+        const auto [value, mask] = split_mask(text);
+        if (text.empty() || (mask && is_zero_text(*mask)) || (!mask && is_zero_text(value))) return;
+        if (attr == "frag" && value == "no") return;
+        if (key == "tunnel" && (attr == "tp_dst" || attr == "tp_src" || attr == "ttl" || attr == "tos")) return;
+        std::string printed(key);
+        printed += '(';
+        if (!attr.empty()) {
+            printed += attr;
+            printed += '=';
+        }
+        printed += text;
+        printed += ')';
+        if (unmapped_->size() < kMaxUnmapped) unmapped_->push_back(std::move(printed));
+    }
+
+    // "0", "0x0", "0.0.0.0", "::", "00:00:00:00:00:00": every digit zero.
+    static bool is_zero_text(std::string_view s) {
+        if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
+        if (s.empty()) return false;
+        return std::all_of(s.begin(), s.end(), [](char c) { return c == '0' || c == '.' || c == ':'; });
+    }
+
+    std::optional<std::string> apply(const KeyRule& rule, std::string_view text) {
+        text = trim(text);
+        const auto [value, mask] = split_mask(text);
+        // Built only on failure: this runs for every attribute of every flow.
+        auto bad = [&](std::string_view what) {
+            const std::string where =
+                std::string(rule.key) + (rule.attr.empty() ? "" : "." + std::string(rule.attr));
+            return "bad " + std::string(what) + " for " + where + ": " + quote(text);
+        };
+        switch (rule.kind) {
+            case ValueKind::InPort:
+                if (value.empty()) return bad("port");
+                facts_.in_port = value;
+                if (match_) match_->in_port = std::string(value);
+                return std::nullopt;
+            case ValueKind::Mac:
+            case ValueKind::Ipv4:
+            case ValueKind::Ipv6: return set_bytes(rule.field, value, mask, bad);
+            case ValueKind::Uint:
+            case ValueKind::EthType:
+            case ValueKind::Tos: return set_uint(rule, value, mask, bad);
+            case ValueKind::CtState: return set_flags(rule.field, value, mask, kCtFlags.data(), kCtFlags.size(), bad);
+            case ValueKind::TcpFlags:
+                return set_flags(rule.field, value, mask, kTcpFlags.data(), kTcpFlags.size(), bad);
+        }
+        return bad("value");
+    }
+
+    template <typename Bad>
+    std::optional<std::string> set_uint(const KeyRule& rule, std::string_view value,
+                                        std::optional<std::string_view> mask_text, Bad& bad) {
+        const auto v = parse_uint(value);
+        if (!v) return bad("number");
+        uint64_t mask = ~uint64_t{0};
+        if (mask_text) {
+            const auto m = parse_uint(*mask_text);
+            if (!m) return bad("mask");
+            mask = *m;
+        }
+        if (rule.kind == ValueKind::Tos) {
+            if (*v > 0xff) return bad("number");
+            set_uint_field(Field::IpDscp, *v >> 2, (mask & 0xff) >> 2);
+            set_uint_field(Field::IpEcn, *v & 3, mask & 3);
+            return std::nullopt;
+        }
+        const uint64_t full = full_uint_mask(rule.field);
+        if ((*v & ~full) != 0) return bad("number");
+        // An 802.1Q/802.1ad TPID here is the outer type of a VLAN packet; the
+        // inner type (in encap(...)) is what OpenFlow and the model call dl_type.
+        if (rule.kind == ValueKind::EthType && (*v == 0x8100 || *v == 0x88a8) && (mask & full) == full) {
+            return std::nullopt;
+        }
+        set_uint_field(rule.field, *v, mask & full);
+        return std::nullopt;
+    }
+
+    void set_uint_field(Field f, uint64_t value, uint64_t mask) {
+        if (match_) match_->set(f, Masked::from_uint(value, mask, flow::field_info(f).bytes));
+    }
+
+    // MAC and IP addresses; the mask is written the same way as the value
+    // (odp-util prints 10.0.0.0/255.255.255.0, never a prefix length).
+    template <typename Bad>
+    std::optional<std::string> set_bytes(Field f, std::string_view value, std::optional<std::string_view> mask_text,
+                                         Bad& bad) {
+        const auto& info = flow::field_info(f);
+        Masked m;
+        if (!read_address(info.kind, value, m.value)) return bad("address");
+        if (mask_text) {
+            if (!read_address(info.kind, *mask_text, m.mask)) return bad("mask");
+        } else if (match_) {
+            m.mask = flow::full_mask(f).mask;
+        }
+        if (!match_) return std::nullopt;
+        for (size_t i = 0; i < m.value.size(); ++i) m.value[i] &= m.mask[i];
+        match_->set(f, m);
+        return std::nullopt;
+    }
+
+    static bool read_address(flow::FieldKind kind, std::string_view s, std::array<uint8_t, 16>& bytes) {
+        if (kind == flow::FieldKind::Mac) {
+            const auto mac = net::parse_mac(s);
+            if (!mac) return false;
+            std::copy(mac->begin(), mac->end(), bytes.begin());
+            return true;
+        }
+        const auto ip = kind == flow::FieldKind::Ipv4 ? net::parse_ipv4(s) : net::parse_ip(s);
+        if (!ip || ip->v6 != (kind == flow::FieldKind::Ipv6)) return false;
+        bytes = ip->bytes;
+        return true;
+    }
+
+    template <typename Bad>
+    std::optional<std::string> set_flags(Field f, std::string_view value, std::optional<std::string_view> mask_text,
+                                         const FlagName* names, size_t count, Bad& bad) {
+        const uint64_t full = full_uint_mask(f);
+        uint64_t v = 0;
+        uint64_t mask = full;
+        if (const auto n = parse_uint(value)) {
+            v = *n;
+            if (mask_text) {
+                const auto m = parse_uint(*mask_text);
+                if (!m) return bad("mask");
+                mask = *m;
+            }
+        } else {
+            const auto words = parse_flag_words(value, names, count, full);
+            if (!words || mask_text) return bad("flags");
+            v = words->first;
+            mask = words->second;
+        }
+        if ((v & ~full) != 0) return bad("flags");
+        set_uint_field(f, v, mask & full);
+        return std::nullopt;
+    }
+
+    static constexpr int kMaxEncapDepth = 8;
+    // A real key has a few dozen items; the bound keeps hostile input small.
+    static constexpr size_t kMaxUnmapped = 32;
+    DpKeyFacts& facts_;
+    flow::Match* match_;                   // null: only checking
+    std::vector<std::string>* unmapped_;   // null: only checking
+    int encap_depth_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::string> read_dpflow_key(std::string_view key, DpKeyFacts& facts, flow::Match* match,
+                                           std::vector<std::string>* unmapped) {
+    KeyParser keys(facts, match, unmapped);
+    return keys.parse_list(key);
+}
+
+std::optional<size_t> check_canonical_dpflow_key(std::string_view text, DpKeyFacts& facts) {
+    KeyParser keys(facts, nullptr, nullptr);
+    return keys.read_canonical(text);
+}
+
+}  // namespace snoc::ovs
