@@ -4,7 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <set>
+#include <vector>
 
 namespace snoc::offload::emulated {
 
@@ -18,20 +18,95 @@ uint64_t monotonic_ns() {
 
 }  // namespace
 
-bool EmulatedBackend::same_entry(const HwRule& a, const HwRule& b) const {
-    EswEntry x, y;
-    if (!translate(a, ports_, x).ok() || !translate(b, ports_, y).ok()) return false;
-    // Entries are built from zero-initialised structs, so padding compares equal too.
-    return x.cookie == y.cookie && x.priority == y.priority && std::memcmp(&x.key, &y.key, sizeof x.key) == 0 &&
-           std::memcmp(&x.mask, &y.mask, sizeof x.mask) == 0 && std::memcmp(&x.action, &y.action, sizeof x.action) == 0;
+EmulatedBackend::EmulatedBackend(EswTable& table, EswPortMap ports) : table_(table), ports_(std::move(ports)) {
+    // Names by ifindex, for adopted entries (they carry only in_ifindex).
+    // Should two names share an ifindex, the first in name order speaks for it.
+    for (const auto& [name, ifindex] : ports_) names_.emplace(ifindex, name);
 }
 
-Status EmulatedBackend::install(const HwRule& rule) {
+bool EmulatedBackend::same_entry(const EswEntry& wanted, const EswEntry& installed) {
+    // Entries are built from zero-initialised structs, so padding compares equal too.
+    const esw_rule& a = wanted.action;
+    const esw_rule& b = installed.action;
+    return wanted.priority == installed.priority && std::memcmp(&wanted.key, &installed.key, sizeof wanted.key) == 0 &&
+           std::memcmp(&wanted.mask, &installed.mask, sizeof wanted.mask) == 0 && a.action == b.action &&
+           a.out_ifindex == b.out_ifindex && a.vlan_op == b.vlan_op && a.vlan_proto == b.vlan_proto &&
+           a.vlan_tci == b.vlan_tci && a.vlan_tci_mask == b.vlan_tci_mask;
+}
+
+std::string EmulatedBackend::port_of(uint64_t cookie, const EswEntry& entry) const {
+    if (auto it = rules_.find(cookie); it != rules_.end()) return it->second.port;
+    auto name = names_.find(entry.key.in_ifindex);
+    return name == names_.end() ? std::string() : name->second;
+}
+
+HwRule EmulatedBackend::rule_of(uint64_t cookie, const EswEntry& entry) const {
+    if (auto it = rules_.find(cookie); it != rules_.end()) return it->second;
+    HwRule r;
+    r.cookie = cookie;
+    r.port = port_of(cookie, entry);
+    r.priority = static_cast<uint16_t>(entry.priority);
+    r.flow.priority = r.priority;
+    r.flow.cookie = cookie;
+    return r;
+}
+
+void EmulatedBackend::delete_stale(const std::set<std::string>& scope, const std::map<uint64_t, const HwRule*>& wanted,
+                                   HwSyncReport& report) {
+    std::vector<uint64_t> stale;
+    for (uint64_t cookie : table_.cookies()) {
+        const EswEntry* e = table_.find(cookie);
+        if (e && !wanted.count(cookie) && scope.count(port_of(cookie, *e))) stale.push_back(cookie);
+    }
+    for (uint64_t cookie : stale) {
+        const HwRule gone = rule_of(cookie, *table_.find(cookie));
+        if (auto s = table_.remove(cookie); !s.ok()) {
+            report.failures.emplace_back(gone, s);
+            continue;
+        }
+        rules_.erase(cookie);
+        report.deleted++;
+    }
+}
+
+void EmulatedBackend::sync_one(const HwRule& rule, HwSyncReport& report) {
+    const EswEntry* have = table_.find(rule.cookie);
+    auto known = rules_.find(rule.cookie);
+    // The port map is fixed, so the same canonical rule is the same entry.
+    if (have && known != rules_.end() && known->second == rule) {
+        report.unchanged++;
+        return;
+    }
     EswEntry entry;
-    if (auto s = translate(rule, ports_, entry); !s.ok()) return s;
-    if (auto s = table_.insert(entry); !s.ok()) return s;
+    const Status translated = translate(rule, ports_, entry);
+    if (have && translated.ok() && same_entry(entry, *have)) {
+        // Adopted, or differs only in what the eSwitch ignores (residency):
+        // keep the entry and its counters.
+        rules_[rule.cookie] = rule;
+        report.unchanged++;
+        return;
+    }
+    const bool replacing = have != nullptr;
+    if (replacing) {
+        // Between the removal and the insert the flow's packets miss to
+        // OVS, which holds the same flow: slower for a moment, never wrong.
+        if (auto s = table_.remove(rule.cookie); !s.ok()) {
+            report.failures.emplace_back(rule, s);
+            return;
+        }
+        rules_.erase(rule.cookie);
+    }
+    Status s = translated.ok() ? table_.insert(entry) : translated;
+    if (!s.ok()) {
+        report.failures.emplace_back(rule, s);
+        return;
+    }
     rules_[rule.cookie] = rule;
-    return Status::success();
+    if (replacing) {
+        report.replaced++;
+    } else {
+        report.added++;
+    }
 }
 
 HwSyncReport EmulatedBackend::sync(const std::vector<HwRule>& desired, const std::vector<std::string>& ports) {
@@ -45,52 +120,11 @@ HwSyncReport EmulatedBackend::sync(const std::vector<HwRule>& desired, const std
             report.failures.emplace_back(r, Status::failure(EEXIST, "cookie " + std::to_string(r.cookie) + " appears twice in the desired rules"));
         }
     }
+    // Canonical rules whose entry left the table are no longer known.
+    std::erase_if(rules_, [this](const auto& kv) { return table_.find(kv.first) == nullptr; });
     // Deletes first: they free table entries and masks the additions may need.
-    std::vector<uint64_t> stale;
-    for (const auto& [cookie, rule] : rules_) {
-        if (scope.count(rule.port) && !wanted.count(cookie)) stale.push_back(cookie);
-    }
-    for (uint64_t cookie : stale) {
-        if (auto s = table_.remove(cookie); !s.ok()) {
-            report.failures.emplace_back(rules_.at(cookie), s);
-            continue;
-        }
-        rules_.erase(cookie);
-        report.deleted++;
-    }
-    for (const auto& [cookie, rule] : wanted) {
-        auto have = rules_.find(cookie);
-        if (have != rules_.end() && have->second == *rule) {
-            report.unchanged++;
-            continue;
-        }
-        const bool replacing = have != rules_.end();
-        if (replacing && same_entry(*rule, have->second)) {
-            // Differs only in what the eSwitch ignores (residency): keep the
-            // entry and its counters.
-            have->second = *rule;
-            report.unchanged++;
-            continue;
-        }
-        if (replacing) {
-            // Between the removal and the insert the flow's packets miss to
-            // OVS, which holds the same flow: slower for a moment, never wrong.
-            if (auto s = table_.remove(cookie); !s.ok()) {
-                report.failures.emplace_back(*rule, s);
-                continue;
-            }
-            rules_.erase(have);
-        }
-        if (auto s = install(*rule); !s.ok()) {
-            report.failures.emplace_back(*rule, s);
-            continue;
-        }
-        if (replacing) {
-            report.replaced++;
-        } else {
-            report.added++;
-        }
-    }
+    delete_stale(scope, wanted, report);
+    for (const auto& [cookie, rule] : wanted) sync_one(*rule, report);
     return report;
 }
 
@@ -101,14 +135,15 @@ Status EmulatedBackend::read(const std::vector<std::string>& ports, std::vector<
     }
     const std::set<std::string> scope(ports.begin(), ports.end());
     const uint64_t now = monotonic_ns();
-    for (const auto& [cookie, rule] : rules_) {
-        if (!scope.count(rule.port)) continue;
+    for (uint64_t cookie : table_.cookies()) {
+        const EswEntry* e = table_.find(cookie);
+        if (!e || !scope.count(port_of(cookie, *e))) continue;
         EswCounters c;
         if (auto s = table_.counters(cookie, c); !s.ok()) {
             return Status::failure(s.error, "reading counters of rule " + std::to_string(cookie) + ": " + s.reason);
         }
         HwRuleState st;
-        st.rule = rule;
+        st.rule = rule_of(cookie, *e);
         st.placement = Placement::Hardware;
         st.packets = st.hw_packets = c.packets;
         st.bytes = st.hw_bytes = c.bytes;

@@ -4,9 +4,16 @@
 // "hardware" is that program: a rule that is in the table runs there
 // (Placement::Hardware) and every packet it counts was switched by it.
 // Residency is ignored: the table has no software copy to keep a rule out of.
+//
+// The table, not this object, is the truth about what is installed, so a
+// backend over an adopted table (EswTable::adopt, an eSwitch an earlier
+// process loaded) deletes, keeps and reports that process's rules: a rule
+// whose translation equals its table entry is unchanged and keeps counting.
 #pragma once
 
 #include <map>
+#include <set>
+#include <string>
 
 #include "offload/backend.h"
 #include "offload/emulated/esw_table.h"
@@ -16,22 +23,35 @@ namespace snoc::offload::emulated {
 
 class EmulatedBackend final : public OffloadBackend {
 public:
-    // `table` (over a loaded eSwitch's maps) must outlive the backend.
-    EmulatedBackend(EswTable& table, EswPortMap ports) : table_(table), ports_(std::move(ports)) {}
+    // `table` (over a loaded or adopted eSwitch's maps) must outlive the backend.
+    EmulatedBackend(EswTable& table, EswPortMap ports);
 
     Backend kind() const override { return Backend::Emulated; }
     HwSyncReport sync(const std::vector<HwRule>& desired, const std::vector<std::string>& ports) override;
+    // An adopted rule this backend has not seen in a sync yet is reported
+    // with cookie, port and priority only (its flow is empty: the table
+    // holds the translation, not the canonical flow).
     Status read(const std::vector<std::string>& ports, std::vector<HwRuleState>& out) override;
     std::string render(const HwRule& rule) const override { return describe(rule, ports_); }
 
 private:
-    Status install(const HwRule& rule);
-    // True when both rules become the same table entry.
-    bool same_entry(const HwRule& a, const HwRule& b) const;
+    // Removes the table's rules on ports in `scope` that are not wanted.
+    void delete_stale(const std::set<std::string>& scope, const std::map<uint64_t, const HwRule*>& wanted, HwSyncReport& report);
+    void sync_one(const HwRule& rule, HwSyncReport& report);
+    // The port an entry is on: its canonical rule's, else the name of its
+    // in_ifindex ("" when no port has that ifindex: outside every scope).
+    std::string port_of(uint64_t cookie, const EswEntry& entry) const;
+    // The canonical rule when known, else what the entry tells of it.
+    HwRule rule_of(uint64_t cookie, const EswEntry& entry) const;
+    // True when the table entry is what translating the rule gives; the
+    // cookie / priority / counter slot the table fills itself are not compared.
+    static bool same_entry(const EswEntry& wanted, const EswEntry& installed);
 
     EswTable& table_;
     EswPortMap ports_;
-    // The canonical rules by cookie: the maps hold only their translation.
+    std::map<uint32_t, std::string> names_;  // ifindex -> port name (reverse of ports_)
+    // The canonical rules by cookie, for the rules this backend installed or
+    // confirmed in a sync: the maps hold only their translation.
     std::map<uint64_t, HwRule> rules_;
 };
 

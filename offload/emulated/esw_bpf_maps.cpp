@@ -62,6 +62,32 @@ Status BpfEswMaps::read_counter(uint32_t rule_id, EswCounters& out) {
     return Status::success();
 }
 
+Status BpfEswMaps::read_all(std::array<esw_mask, ESW_MAX_MASKS>& masks,
+                            std::vector<std::pair<esw_rule_key, esw_rule>>& rules) {
+    for (uint32_t slot = 0; slot < masks.size(); ++slot) {
+        masks[slot] = esw_mask{};
+        if (auto s = result(bpf_map_lookup_elem(fds_.masks, &slot, &masks[slot]), "reading mask slot " + std::to_string(slot));
+            !s.ok()) {
+            return s;
+        }
+    }
+    rules.clear();
+    esw_rule_key key{}, next{};
+    const esw_rule_key* prev = nullptr;
+    int walk = 0;
+    // Nobody else writes the rule map (the program only reads it), so the walk sees every entry once.
+    while ((walk = bpf_map_get_next_key(fds_.rules, prev, &next)) == 0) {
+        esw_rule value{};
+        const int rc = bpf_map_lookup_elem(fds_.rules, &next, &value);
+        if (rc != 0 && rc != -ENOENT) return result(rc, "reading a rule entry");
+        if (rc == 0) rules.emplace_back(next, value);
+        key = next;
+        prev = &key;
+    }
+    if (walk != -ENOENT) return result(walk, "walking the rule map");
+    return Status::success();
+}
+
 Status BpfEswMaps::read_stat(uint32_t which, uint64_t& out) const {
     std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus_));
     if (auto s = result(bpf_map_lookup_elem(fds_.stats, &which, per_cpu.data()), "reading eSwitch statistics"); !s.ok()) {

@@ -11,7 +11,8 @@ struct EswMapFds {
 
 class BpfEswMaps final : public EswMaps {
 public:
-    // The fds stay owned by the BPF object; `cpus` = libbpf_num_possible_cpus().
+    // The fds stay owned by the caller (the BPF object, or the loader for
+    // pinned maps it adopted); `cpus` = libbpf_num_possible_cpus().
     BpfEswMaps(EswMapFds fds, int cpus) : fds_(fds), cpus_(cpus) {}
 
     Status set_mask(uint32_t slot, const esw_mask& mask) override;
@@ -20,6 +21,7 @@ public:
     Status delete_rule(const esw_rule_key& key) override;
     Status reset_counter(uint32_t rule_id) override;
     Status read_counter(uint32_t rule_id, EswCounters& out) override;
+    Status read_all(std::array<esw_mask, ESW_MAX_MASKS>& masks, std::vector<std::pair<esw_rule_key, esw_rule>>& rules) override;
     // Sums a per-CPU u64 counter of esw_stats.
     Status read_stat(uint32_t which, uint64_t& out) const;
 

@@ -3,6 +3,11 @@
 // (on a private bpffs when none is mounted there), one program attached at
 // clsact ingress of every NIC-side port. Teardown (also on destruction)
 // detaches, unpins and unmounts what load / attach created, and nothing else.
+//
+// Lifetime across processes: release() lets the process exit with the data
+// plane still running (pins + tc filters keep program and maps alive), and
+// load_or_adopt() in the next process opens those pins instead of loading
+// again. See docs/emulated-eswitch.md, "Lifetime: release, adoption, teardown".
 #pragma once
 
 #include <array>
@@ -30,7 +35,28 @@ struct EswLoadOptions {
 
 class EswLoader {
 public:
+    // Loads a fresh eSwitch. EEXIST when pin_dir is not empty.
     static Status load(const EswLoadOptions& options, std::unique_ptr<EswLoader>& out);
+
+    // Adopts the eSwitch an earlier process pinned under pin_dir (adopted =
+    // true), or loads a fresh one when pin_dir is missing or empty (adopted =
+    // false). Fails with EEXIST, changing nothing, when what is pinned
+    // cannot be adopted; the reason says which case it is:
+    //   - a partial or foreign set of pins (it lists what is missing /
+    //     unexpected), or a pin directory not on a bpffs;
+    //   - "the NIC profile changed": the rule / counter maps are not
+    //     options.table_size entries; or a map's layout, or the program
+    //     type, is not this build's ("another snoc version").
+    // destroy_pinned() then load_or_adopt() again is the remedy (it refuses
+    // to touch foreign entries, so those keep failing, as they should).
+    static Status load_or_adopt(const EswLoadOptions& options, std::unique_ptr<EswLoader>& out, bool& adopted);
+
+    // Adopts whatever snoc pinned under pin_dir, whatever its size, and tears
+    // it down: detaches the program from every port in esw_ports, unpins,
+    // unmounts a private bpffs at pin_dir. Success when nothing is pinned;
+    // EEXIST (touching nothing) when pin_dir holds pins that are not snoc's.
+    static Status destroy_pinned(const EswLoadOptions& options);
+
     ~EswLoader();
     EswLoader(const EswLoader&) = delete;
     EswLoader& operator=(const EswLoader&) = delete;
@@ -40,10 +66,21 @@ public:
     // its first packet already knows where to go.
     Status add_port(uint32_t ifindex, const esw_port& port);
 
-    // Detaches every port, unpins, removes the pin directory and unmounts a
-    // bpffs this loader mounted. Idempotent; reports the first failure and
-    // still does the rest.
+    // Detaches the program from every port (those add_port attached and
+    // every port recorded in esw_ports, which covers an adopted eSwitch's),
+    // unpins, unmounts the private bpffs at pin_dir, removes the pin
+    // directory. A clsact qdisc is removed only when this loader created it;
+    // on ports it did not attach itself only the filter goes. Idempotent;
+    // reports the first failure and still does the rest.
     Status teardown();
+
+    // Forgets the eSwitch without touching the kernel: closes this process's
+    // fds only, so the program stays attached, the maps pinned and the bpffs
+    // mounted, for the next process to adopt. The loader is inert afterwards
+    // (teardown() and the destructor do nothing, maps() must not be used).
+    void release();
+
+    bool adopted() const { return adopted_; }
 
     // The map operations EswTable needs, on this object's maps.
     EswMaps& maps() { return *maps_; }
@@ -57,6 +94,13 @@ private:
     Status prepare_pin_dir();
     Status open_and_load();
     Status pin();
+    // Opens the pins found under pin_dir; `strict` (adoption) wants the full
+    // set with this build's layouts and options_.table_size, else (destroy)
+    // whatever of snoc's pins is there is enough.
+    Status open_pinned(const std::vector<std::string>& names, bool strict);
+    Status check_map(const std::string& name, int fd, bool strict) const;
+    Status detach_all();
+    void close_fds();
 
     struct Attached {
         uint32_t ifindex = 0;
@@ -65,7 +109,10 @@ private:
 
     EswLoadOptions options_;
     bpf_object* obj_ = nullptr;
-    int prog_fd_ = -1;
+    int prog_fd_ = -1;   // owned by obj_ when loaded, by owned_fds_ when adopted
+    int ports_fd_ = -1;  // esw_ports, likewise
+    std::vector<int> owned_fds_;  // fds from bpf_obj_get (adoption)
+    bool adopted_ = false;
     bool mounted_ = false;
     bool made_dir_ = false;
     std::vector<std::string> pins_;

@@ -16,10 +16,102 @@ bool same_key(const esw_key& a, const esw_key& b) { return std::memcmp(&a, &b, s
 
 }  // namespace
 
-EswTable::EswTable(EswMaps& maps, uint32_t capacity) : maps_(maps), capacity_(capacity) {
-    // Highest id last, so ids are handed out from 0 upwards.
-    free_ids_.reserve(capacity);
-    for (uint32_t id = capacity; id > 0; --id) free_ids_.push_back(id - 1);
+EswTable::EswTable(EswMaps& maps, uint32_t capacity) : maps_(maps), capacity_(capacity) { rebuild_free_ids(); }
+
+void EswTable::rebuild_free_ids() {
+    std::vector<bool> used(capacity_, false);
+    for (const auto& [cookie, rule] : rules_) used[rule.rule_id] = true;
+    free_ids_.clear();
+    free_ids_.reserve(capacity_);
+    // Lowest id last (the next handed out), so ids go out from 0 upwards.
+    for (uint32_t id = capacity_; id > 0; --id) {
+        if (!used[id - 1]) free_ids_.push_back(id - 1);
+    }
+}
+
+void EswTable::clear() {
+    masks_ = {};
+    rules_.clear();
+    groups_.clear();
+    rebuild_free_ids();
+}
+
+void EswTable::adopt_masks(const std::array<esw_mask, ESW_MAX_MASKS>& masks) {
+    for (size_t i = 0; i < masks.size(); ++i) {
+        if (!masks[i].in_use) continue;
+        masks_[i].used = true;
+        masks_[i].mask = masks[i].mask;
+    }
+}
+
+Status EswTable::adopt_rule(const esw_rule_key& key, const esw_rule& value, std::vector<bool>& slots) {
+    const std::string name = "adopted rule " + std::to_string(value.cookie);
+    if (value.rule_id >= capacity_) {
+        return Status::failure(ERANGE, name + " counts into slot " + std::to_string(value.rule_id) + ", beyond the table's " +
+                                           std::to_string(capacity_) + " slots");
+    }
+    if (rules_.count(value.cookie)) return Status::failure(EEXIST, name + ": the cookie is in two map entries");
+    if (slots[value.rule_id]) {
+        return Status::failure(EEXIST, name + " shares counter slot " + std::to_string(value.rule_id) + " with another rule");
+    }
+    slots[value.rule_id] = true;
+    Rule rule;
+    rule.entry.cookie = value.cookie;
+    rule.entry.priority = value.priority;
+    rule.entry.key = key.key;
+    rule.entry.mask = masks_[key.mask_id].mask;
+    // As translate() leaves it: the fields the table fills itself are zero.
+    rule.entry.action = value;
+    rule.entry.action.cookie = 0;
+    rule.entry.action.priority = 0;
+    rule.entry.action.rule_id = 0;
+    rule.mask_id = key.mask_id;
+    rule.rule_id = value.rule_id;
+    masks_[key.mask_id].refs++;
+    groups_[group_key(key)] = {value.cookie};
+    rules_.emplace(value.cookie, rule);
+    return Status::success();
+}
+
+Status EswTable::adopt() {
+    clear();
+    std::array<esw_mask, ESW_MAX_MASKS> masks{};
+    std::vector<std::pair<esw_rule_key, esw_rule>> entries;
+    if (auto s = maps_.read_all(masks, entries); !s.ok()) return s;
+    adopt_masks(masks);
+    std::vector<bool> slots(capacity_, false);
+    for (const auto& [key, value] : entries) {
+        if (key.mask_id >= ESW_MAX_MASKS || !masks_[key.mask_id].used) {
+            // Invisible to packets (its mask is not published) and its mask is
+            // unknown: finish the interrupted insert / delete by deleting it.
+            if (auto s = maps_.delete_rule(key); !s.ok() && s.error != ENOENT) {
+                clear();
+                return s;
+            }
+            continue;
+        }
+        if (auto s = adopt_rule(key, value, slots); !s.ok()) {
+            clear();
+            return s;
+        }
+    }
+    for (uint32_t slot = 0; slot < masks_.size(); ++slot) {
+        if (!masks_[slot].used || masks_[slot].refs > 0) continue;
+        // A published mask with no entry is only search cost: unpublish it.
+        masks_[slot] = MaskSlot{};
+        if (auto s = maps_.set_mask(slot, esw_mask{}); !s.ok()) {
+            clear();
+            return s;
+        }
+    }
+    rebuild_free_ids();
+    // A process that died while publishing a mask may have left the limit
+    // below it: the limit follows the published masks again.
+    if (auto s = maps_.set_mask_limit(mask_limit()); !s.ok()) {
+        clear();
+        return s;
+    }
+    return Status::success();
 }
 
 esw_rule_key EswTable::rule_key(uint32_t mask_id, const esw_key& key) const {

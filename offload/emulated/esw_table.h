@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "offload/emulated/esw_maps.h"
@@ -53,6 +54,9 @@ public:
     virtual Status delete_rule(const esw_rule_key& key) = 0;
     virtual Status reset_counter(uint32_t rule_id) = 0;
     virtual Status read_counter(uint32_t rule_id, EswCounters& out) = 0;
+    // Every mask slot and every rule entry, for adoption (EswTable::adopt).
+    virtual Status read_all(std::array<esw_mask, ESW_MAX_MASKS>& masks,
+                            std::vector<std::pair<esw_rule_key, esw_rule>>& rules) = 0;
 };
 
 class EswTable {
@@ -60,6 +64,19 @@ public:
     // capacity: rules the NIC holds (the profile's max_rules); the counters
     // map must have that many slots.
     EswTable(EswMaps& maps, uint32_t capacity);
+
+    // Rebuilds the table from the maps an earlier process filled (an adopted
+    // eSwitch), replacing whatever this table knew: masks with their
+    // refcounts, one rule per map entry (cookie, priority, key, mask, action,
+    // counter slot), free counter slots. Counters are not touched.
+    // Lost: rules that were shadowed (only user space held them); the next
+    // sync installs them again. Repaired: entries under an unpublished mask
+    // (a process died between writing an entry and publishing its mask, or
+    // between unpublishing and deleting; no packet could see them) are
+    // deleted, published masks without entries are unpublished, and the
+    // search limit is rewritten. Fails (the table left empty) on entries it
+    // cannot own: a counter slot beyond capacity or used twice, a cookie twice.
+    Status adopt();
 
     // E2BIG "NIC table full" at capacity, ENOSPC when a 17th distinct mask
     // is needed, EEXIST for a known cookie or a rule with the same mask,
@@ -98,6 +115,11 @@ private:
     uint32_t mask_limit() const;
     Status publish_mask(uint32_t slot);
     Status unpublish_mask(uint32_t slot);
+    void clear();
+    // `slots`: counter slots taken so far, to refuse one taken twice.
+    Status adopt_rule(const esw_rule_key& key, const esw_rule& value, std::vector<bool>& slots);
+    void adopt_masks(const std::array<esw_mask, ESW_MAX_MASKS>& masks);
+    void rebuild_free_ids();
 
     EswMaps& maps_;
     uint32_t capacity_;

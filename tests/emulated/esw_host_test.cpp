@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "host_topology.h"
@@ -18,8 +19,48 @@ namespace {
 
 using offload::HwRule;
 using offload::HwRuleState;
+using offload::Status;
+using offload::emulated::EswLoader;
 
 constexpr uint16_t kPort = 5000;
+
+// The id of the program pinned under `pin_dir`; 0 when there is none.
+uint32_t pinned_prog_id(const std::string& pin_dir) {
+    const int fd = bpf_obj_get((pin_dir + "/esw_ingress").c_str());
+    if (fd < 0) return 0;
+    bpf_prog_info info{};
+    uint32_t len = sizeof info;
+    const uint32_t id = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
+    ::close(fd);
+    return id;
+}
+
+// eSwitch filters at ingress of `dev` in the NIC namespace.
+int esw_filters(const HostTopology& topo, const std::string& dev) {
+    const std::string out = output_of("ip netns exec " + topo.ns("nic") + " tc filter show dev " + dev + " ingress");
+    // One line per filter (the program's name may appear twice on it).
+    int n = 0;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) n += line.find("esw_ingress") != std::string::npos;
+    return n;
+}
+
+bool mounted(const std::string& path) {
+    std::ifstream mounts("/proc/mounts");
+    const std::string all((std::istreambuf_iterator<char>(mounts)), std::istreambuf_iterator<char>());
+    return all.find(" " + path + " ") != std::string::npos;
+}
+
+// The program goes once its last reference (tc filter, fd, pin) is gone; freeing is deferred (RCU).
+bool prog_unloaded(uint32_t prog_id) {
+    for (int t = 0; t < 100; ++t) {
+        const int fd = bpf_prog_get_fd_by_id(prog_id);
+        if (fd < 0) return true;
+        ::close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
 
 // Parses a policy flow ("priority=...,udp,... actions=...") into a rule on `port`.
 HwRule rule(uint64_t cookie, const std::string& port, const std::string& policy) {
@@ -227,6 +268,154 @@ TEST_F(EmulatedHost, SecondSyncChangesNothingAndKeepsCounters) {
     const auto s = topo_->backend().read({"rep0", "rep9"}, states);
     EXPECT_EQ(s.error, ENODEV);
     EXPECT_NE(s.reason.find("rep9"), std::string::npos) << s.reason;
+}
+
+// A `snoc apply` process releases the eSwitch at exit; the next one adopts
+// it (here both in one process: release() closes every fd, as an exit would).
+TEST_F(EmulatedHost, ReleasedESwitchIsAdoptedWithItsRulesAndCounters) {
+    const std::vector<HwRule> rules = {
+        rule(1, "rep0", "priority=100,udp,tp_dst=5000 actions=output:rep1"),
+        rule(2, "rep1", "priority=10 actions=output:rep0"),
+        rule(3, "rep0", "priority=200,udp,tp_dst=6000 actions=drop"),
+        rule(4, "rep2", "priority=100,udp,tp_dst=5000 actions=push_vlan:0x8100,mod_vlan_vid:100,output:rep1"),
+        rule(5, "rep0", "priority=300,ip,nw_dst=10.77.0.3 actions=NORMAL"),
+    };
+    const std::vector<std::string> all = {"rep0", "rep1", "rep2"};
+    sync(rules);
+    EXPECT_EQ(send(0, 1, 5), 5);
+    const uint32_t prog = pinned_prog_id(topo_->pin_dir());
+    ASSERT_NE(prog, 0u);
+
+    topo_->release();
+    EXPECT_EQ(send(0, 1, 2), 2) << "with no process holding it the fast path still runs";
+    bool adopted = false;
+    ASSERT_EQ(topo_->adopt(adopted), "");
+    EXPECT_TRUE(adopted);
+    EXPECT_TRUE(topo_->loader().adopted());
+    EXPECT_EQ(pinned_prog_id(topo_->pin_dir()), prog) << "the program was not loaded again";
+    EXPECT_EQ(topo_->table().size(), rules.size());
+
+    // Before any sync, read() reports the adopted rules by cookie, port and priority.
+    const HwRuleState before = state(1);
+    EXPECT_EQ(before.rule.port, "rep0");
+    EXPECT_EQ(before.rule.priority, 100u);
+    EXPECT_EQ(before.packets, 7u) << "counters are not reset by adoption";
+    EXPECT_EQ(state(4).rule.port, "rep2");
+
+    const auto report = topo_->backend().sync(rules, all);
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(report.unchanged, rules.size());
+    EXPECT_EQ(report.added + report.replaced + report.deleted, 0u);
+    EXPECT_EQ(state(1).rule, rules[0]) << "the canonical rule is known once synced";
+    EXPECT_EQ(send(0, 1, 3), 3);
+    EXPECT_EQ(state(1).packets, 10u);
+    std::array<uint64_t, ESW_STAT_MAX> stats{};
+    ASSERT_TRUE(topo_->loader().read_stats(stats).ok());
+    EXPECT_EQ(stats[ESW_STAT_HIT], 10u);
+
+    // The adopted loader adds ports: re-adding one replaces its filter.
+    const uint32_t vfport0 = topo_->ifindex("nic", "vfport0");
+    ASSERT_TRUE(topo_->loader().add_port(vfport0, esw_port{ESW_PORT_LOOKUP, topo_->ifindex("nic", "repport0")}).ok());
+    EXPECT_EQ(esw_filters(*topo_, "vfport0"), 1);
+    EXPECT_EQ(send(0, 1, 1), 1);
+    EXPECT_EQ(state(1).packets, 11u);
+
+    // Changes after adoption: a stale adopted rule goes, a changed one is replaced.
+    std::vector<HwRule> changed = {rules[0], rules[1], rule(3, "rep0", "priority=200,udp,tp_dst=6001 actions=drop")};
+    const auto second = topo_->backend().sync(changed, all);
+    EXPECT_TRUE(second.ok());
+    EXPECT_EQ(second.unchanged, 2u);
+    EXPECT_EQ(second.replaced, 1u);
+    EXPECT_EQ(second.deleted, 2u);
+    EXPECT_EQ(topo_->table().size(), 3u);
+}
+
+// Not a fixture test: it checks what the adopted loader's teardown leaves.
+TEST(EmulatedHostAdoption, TeardownAfterAdoptionLeavesNoPinsMountOrFilter) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, BPF, tc)";
+    HostTopology topo(2);
+    if (!topo.ok()) GTEST_SKIP() << "cannot build the veth topology: " << topo.error();
+    if (std::string why = topo.load(); !why.empty()) GTEST_SKIP() << "the host kernel cannot run the emulated eSwitch: " << why;
+    const auto report = topo.backend().sync({rule(1, "rep0", "priority=100,udp actions=output:rep1")}, {"rep0", "rep1"});
+    EXPECT_TRUE(report.ok());
+    const uint32_t prog = pinned_prog_id(topo.pin_dir());
+    topo.release();
+    EXPECT_TRUE(mounted(topo.pin_dir())) << "release leaves the private bpffs mounted";
+    bool adopted = false;
+    ASSERT_EQ(topo.adopt(adopted), "");
+    ASSERT_TRUE(adopted);
+    EXPECT_EQ(esw_filters(topo, "vfport0"), 1);
+    const auto s = topo.loader().teardown();
+    EXPECT_TRUE(s.ok()) << offload::to_string(s);
+    for (const char* dev : {"vfport0", "repport0", "vfport1", "repport1"}) EXPECT_EQ(esw_filters(topo, dev), 0) << dev;
+    EXPECT_FALSE(std::filesystem::exists(topo.pin_dir()));
+    EXPECT_FALSE(mounted(topo.pin_dir()));
+    EXPECT_TRUE(prog_unloaded(prog)) << "program " << prog << " is still loaded";
+    EXPECT_EQ(topo.teardown(), "");
+}
+
+TEST(EmulatedHostAdoption, ChangedProfileAndPartialPinsAreRefusedAndDestroyClearsThem) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, BPF, tc)";
+    HostTopology topo(1);
+    if (!topo.ok()) GTEST_SKIP() << "cannot build the veth topology: " << topo.error();
+    if (std::string why = topo.load(64); !why.empty()) GTEST_SKIP() << "the host kernel cannot run the emulated eSwitch: " << why;
+    const uint32_t prog = pinned_prog_id(topo.pin_dir());
+    topo.release();
+
+    auto opts = topo.options();
+    opts.table_size = 128;
+    std::unique_ptr<EswLoader> loader;
+    bool adopted = true;
+    Status s = EswLoader::load_or_adopt(opts, loader, adopted);
+    EXPECT_EQ(s.error, EEXIST);
+    EXPECT_NE(s.reason.find("profile changed"), std::string::npos) << s.reason;
+    EXPECT_NE(s.reason.find(topo.pin_dir() + "/esw_rules"), std::string::npos) << s.reason;
+    EXPECT_FALSE(adopted);
+    EXPECT_EQ(loader, nullptr);
+    EXPECT_EQ(esw_filters(topo, "vfport0"), 1) << "a refused adoption leaves the data plane alone";
+
+    opts.table_size = 64;
+    ASSERT_EQ(::unlink((topo.pin_dir() + "/esw_config").c_str()), 0);
+    s = EswLoader::load_or_adopt(opts, loader, adopted);
+    EXPECT_EQ(s.error, EEXIST);
+    EXPECT_NE(s.reason.find("missing esw_config"), std::string::npos) << s.reason;
+
+    s = EswLoader::destroy_pinned(opts);
+    EXPECT_TRUE(s.ok()) << offload::to_string(s);
+    EXPECT_EQ(esw_filters(topo, "vfport0"), 0);
+    EXPECT_EQ(esw_filters(topo, "repport0"), 0);
+    EXPECT_FALSE(std::filesystem::exists(topo.pin_dir()));
+    EXPECT_FALSE(mounted(topo.pin_dir()));
+    EXPECT_TRUE(prog_unloaded(prog));
+    s = EswLoader::destroy_pinned(opts);
+    EXPECT_TRUE(s.ok()) << "nothing pinned: " << offload::to_string(s);
+
+    // Nothing pinned: load_or_adopt loads afresh.
+    s = EswLoader::load_or_adopt(opts, loader, adopted);
+    ASSERT_TRUE(s.ok()) << offload::to_string(s);
+    EXPECT_FALSE(adopted);
+    EXPECT_TRUE(mounted(topo.pin_dir()));
+    EXPECT_TRUE(loader->teardown().ok());
+    EXPECT_FALSE(std::filesystem::exists(topo.pin_dir()));
+    EXPECT_EQ(topo.teardown(), "");
+}
+
+TEST(EmulatedHostAdoption, DestroyPinnedOnAnEmptyOrMissingDirectorySucceeds) {
+    offload::emulated::EswLoadOptions opts;
+    opts.pin_dir = ::testing::TempDir() + "snoc-esw-empty-" + std::to_string(::getpid());
+    Status s = EswLoader::destroy_pinned(opts);
+    EXPECT_TRUE(s.ok()) << offload::to_string(s);
+    ASSERT_TRUE(std::filesystem::create_directory(opts.pin_dir));
+    s = EswLoader::destroy_pinned(opts);
+    EXPECT_TRUE(s.ok()) << offload::to_string(s);
+    EXPECT_TRUE(std::filesystem::exists(opts.pin_dir)) << "a plain directory it did not make stays";
+    // Something that is not an eSwitch pin is refused, and left alone.
+    std::ofstream(opts.pin_dir + "/notes.txt") << "mine\n";
+    s = EswLoader::destroy_pinned(opts);
+    EXPECT_EQ(s.error, EEXIST);
+    EXPECT_NE(s.reason.find("notes.txt"), std::string::npos) << s.reason;
+    EXPECT_TRUE(std::filesystem::exists(opts.pin_dir + "/notes.txt"));
+    std::filesystem::remove_all(opts.pin_dir);
 }
 
 class EmulatedHostSmallTable : public EmulatedHost {

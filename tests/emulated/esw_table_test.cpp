@@ -1,21 +1,30 @@
 // EswTable's tuple-space bookkeeping and update order, against a fake map
-// layer that records every map operation (no kernel needed).
+// layer that records every map operation and keeps the maps' contents, so a
+// second table can adopt them (no kernel needed).
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "offload/emulated/emulated_backend.h"
 #include "offload/emulated/esw_table.h"
+#include "offload/policy_syntax.h"
 
 namespace snoc::offload::emulated {
 namespace {
+
+using offload::HwRule;
+using offload::HwRuleState;
 
 class FakeMaps final : public EswMaps {
 public:
     Status set_mask(uint32_t slot, const esw_mask& m) override {
         log.push_back((m.in_use ? "mask+ " : "mask- ") + std::to_string(slot));
+        masks[slot] = m;
         return Status::success();
     }
     Status set_mask_limit(uint32_t limit) override {
@@ -26,23 +35,38 @@ public:
         if (full) return Status::failure(E2BIG, "the rule map has no free entry");
         log.push_back("put m" + std::to_string(k.mask_id) + " cookie " + std::to_string(v.cookie));
         entries[k.mask_id]++;
+        rules[bytes(k)] = {k, v};
         return Status::success();
     }
     Status delete_rule(const esw_rule_key& k) override {
         log.push_back("del m" + std::to_string(k.mask_id));
+        rules.erase(bytes(k));
         return Status::success();
     }
     Status reset_counter(uint32_t id) override {
         log.push_back("reset " + std::to_string(id));
+        counters[id] = EswCounters{};
         return Status::success();
     }
-    Status read_counter(uint32_t, EswCounters& out) override {
-        out = EswCounters{};
+    Status read_counter(uint32_t id, EswCounters& out) override {
+        out = counters[id];
         return Status::success();
     }
+    Status read_all(std::array<esw_mask, ESW_MAX_MASKS>& m, std::vector<std::pair<esw_rule_key, esw_rule>>& r) override {
+        m = masks;
+        r.clear();
+        for (const auto& [k, kv] : rules) r.push_back(kv);
+        return Status::success();
+    }
+    static std::string bytes(const esw_rule_key& k) { return std::string(reinterpret_cast<const char*>(&k), sizeof k); }
+
     std::vector<std::string> log;
     std::map<uint32_t, int> entries;
     bool full = false;
+    // The maps' contents.
+    std::array<esw_mask, ESW_MAX_MASKS> masks{};
+    std::map<std::string, std::pair<esw_rule_key, esw_rule>> rules;
+    std::map<uint32_t, EswCounters> counters;
 };
 
 // A rule matching UDP port `port` under a mask of `mask_bits` leading bits of tp_dst.
@@ -152,6 +176,227 @@ TEST(EswTable, SeventeenthMaskIsRefused) {
     maps.log.clear();
     ASSERT_TRUE(t.remove(ESW_MAX_MASKS).ok());
     EXPECT_EQ(maps.log.front(), "limit 15");
+}
+
+bool same_entry(const EswEntry& a, const EswEntry& b) {
+    return a.cookie == b.cookie && a.priority == b.priority && std::memcmp(&a.key, &b.key, sizeof a.key) == 0 &&
+           std::memcmp(&a.mask, &b.mask, sizeof a.mask) == 0 && std::memcmp(&a.action, &b.action, sizeof a.action) == 0;
+}
+
+EswEntry forward(uint64_t cookie, uint32_t prio, uint16_t port, uint32_t out_ifindex) {
+    EswEntry e = entry(cookie, prio, port);
+    e.action.action = ESW_ACT_FORWARD;
+    e.action.out_ifindex = out_ifindex;
+    e.action.vlan_op = ESW_VLAN_PUSH;
+    e.action.vlan_proto = 0x0081;
+    e.action.vlan_tci = 100;
+    return e;
+}
+
+TEST(EswTableAdopt, RebuildsMasksRulesAndCountersExactly) {
+    FakeMaps maps;
+    EswTable first(maps, 16);
+    const std::vector<EswEntry> rules = {entry(1, 10, 80), forward(2, 20, 443, 7), entry(3, 30, 0x1200, 0xff00),
+                                         entry(4, 30, 0x1300, 0xff00)};
+    for (const EswEntry& e : rules) ASSERT_TRUE(first.insert(e).ok()) << e.cookie;
+    maps.counters[1].packets = 42;  // rule 2's slot: the packet counts survive adoption
+
+    EswTable second(maps, 16);
+    maps.log.clear();
+    ASSERT_TRUE(second.adopt().ok());
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"limit 2"})) << "adoption writes only the search limit";
+    EXPECT_EQ(second.size(), rules.size());
+    EXPECT_EQ(second.masks_in_use(), 2u);
+    EXPECT_EQ(second.cookies(), first.cookies());
+    for (const EswEntry& e : rules) {
+        const EswEntry* got = second.find(e.cookie);
+        ASSERT_NE(got, nullptr) << e.cookie;
+        EXPECT_TRUE(same_entry(*got, *first.find(e.cookie))) << e.cookie;
+        EXPECT_TRUE(second.installed(e.cookie));
+    }
+    EswCounters c;
+    ASSERT_TRUE(second.counters(2, c).ok());
+    EXPECT_EQ(c.packets, 42u) << "rule 2 still owns counter slot 1";
+}
+
+TEST(EswTableAdopt, InsertAndRemoveWorkOnTheAdoptedTable) {
+    FakeMaps maps;
+    {
+        EswTable first(maps, 8);
+        ASSERT_TRUE(first.insert(entry(1, 10, 80)).ok());
+        ASSERT_TRUE(first.insert(entry(2, 10, 443)).ok());
+    }
+    EswTable t(maps, 8);
+    ASSERT_TRUE(t.adopt().ok());
+    maps.log.clear();
+    // Same mask: no mask update; the next free counter slot is 2.
+    ASSERT_TRUE(t.insert(entry(3, 10, 8080)).ok());
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"reset 2", "put m0 cookie 3"}));
+    EXPECT_EQ(t.insert(entry(4, 10, 80)).error, EEXIST) << "same match and priority as adopted rule 1";
+    EXPECT_EQ(t.insert(entry(1, 5, 9)).error, EEXIST) << "adopted cookie";
+    // A rule sharing an adopted entry's match at a lower priority is shadowed.
+    ASSERT_TRUE(t.insert(entry(5, 5, 80)).ok());
+    EXPECT_FALSE(t.installed(5));
+    maps.log.clear();
+    ASSERT_TRUE(t.remove(1).ok());
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"put m0 cookie 5"})) << "promoted over the adopted winner";
+    ASSERT_TRUE(t.remove(2).ok());
+    ASSERT_TRUE(t.remove(3).ok());
+    maps.log.clear();
+    ASSERT_TRUE(t.remove(5).ok());
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"limit 0", "mask- 0", "del m0"}));
+    EXPECT_TRUE(maps.rules.empty());
+    EXPECT_EQ(t.masks_in_use(), 0u);
+}
+
+TEST(EswTableAdopt, FreeCounterSlotsAreTheOnesNoAdoptedRuleOwns) {
+    FakeMaps maps;
+    {
+        EswTable first(maps, 4);
+        for (uint64_t c = 1; c <= 3; ++c) ASSERT_TRUE(first.insert(entry(c, 10, static_cast<uint16_t>(c))).ok());
+        ASSERT_TRUE(first.remove(2).ok());  // frees slot 1
+    }
+    EswTable t(maps, 4);
+    ASSERT_TRUE(t.adopt().ok());
+    maps.log.clear();
+    ASSERT_TRUE(t.insert(entry(10, 10, 10)).ok());
+    ASSERT_TRUE(t.insert(entry(11, 10, 11)).ok());
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"reset 1", "put m0 cookie 10", "reset 3", "put m0 cookie 11"}));
+    EXPECT_EQ(t.insert(entry(12, 10, 12)).error, E2BIG);
+}
+
+TEST(EswTableAdopt, ShadowedRulesAreLost) {
+    FakeMaps maps;
+    EswTable first(maps, 8);
+    ASSERT_TRUE(first.insert(entry(1, 200, 80)).ok());
+    ASSERT_TRUE(first.insert(entry(2, 100, 80)).ok());
+    EswTable second(maps, 8);
+    ASSERT_TRUE(second.adopt().ok());
+    EXPECT_EQ(second.size(), 1u);
+    EXPECT_NE(second.find(1), nullptr);
+    EXPECT_EQ(second.find(2), nullptr) << "only user space held the shadowed rule";
+    // Its counter slot is free again.
+    maps.log.clear();
+    ASSERT_TRUE(second.insert(entry(2, 100, 80)).ok());
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"reset 1"}));
+}
+
+TEST(EswTableAdopt, RepairsWhatAnInterruptedUpdateLeft) {
+    FakeMaps maps;
+    {
+        EswTable first(maps, 8);
+        ASSERT_TRUE(first.insert(entry(1, 10, 80)).ok());
+        ASSERT_TRUE(first.insert(entry(2, 10, 0x1200, 0xff00)).ok());
+    }
+    // As if the process died after writing rule 3's entry, before publishing its mask...
+    esw_rule_key orphan{};
+    orphan.mask_id = 5;
+    orphan.key.tp_dst = 99;
+    esw_rule v{};
+    v.cookie = 3;
+    v.rule_id = 2;
+    v.action = ESW_ACT_DROP;
+    maps.rules[FakeMaps::bytes(orphan)] = {orphan, v};
+    // ... and mask 1's last entry was deleted without unpublishing it (not
+    // snoc's order, but an empty published mask must not stay for ever).
+    for (auto it = maps.rules.begin(); it != maps.rules.end(); ++it) {
+        if (it->second.second.cookie == 2) {
+            maps.rules.erase(it);
+            break;
+        }
+    }
+    EswTable t(maps, 8);
+    maps.log.clear();
+    ASSERT_TRUE(t.adopt().ok());
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"del m5", "mask- 1", "limit 1"}));
+    EXPECT_EQ(t.cookies(), (std::vector<uint64_t>{1}));
+    EXPECT_EQ(t.masks_in_use(), 1u);
+}
+
+TEST(EswTableAdopt, RefusesEntriesItCannotOwn) {
+    FakeMaps maps;
+    {
+        EswTable first(maps, 8);
+        ASSERT_TRUE(first.insert(entry(1, 10, 80)).ok());
+        ASSERT_TRUE(first.insert(entry(2, 10, 81)).ok());
+    }
+    EswTable small(maps, 1);
+    const Status s = small.adopt();
+    EXPECT_EQ(s.error, ERANGE);
+    EXPECT_NE(s.reason.find("beyond the table's 1 slots"), std::string::npos) << s.reason;
+    EXPECT_EQ(small.size(), 0u);
+    // Two entries counting into one slot.
+    for (auto& [k, kv] : maps.rules) kv.second.rule_id = 0;
+    EswTable t(maps, 8);
+    EXPECT_EQ(t.adopt().error, EEXIST);
+    EXPECT_EQ(t.size(), 0u);
+    EXPECT_EQ(t.masks_in_use(), 0u);
+}
+
+HwRule policy_rule(uint64_t cookie, const std::string& port, const std::string& policy) {
+    auto parsed = flow::parse_policy_flow(policy);
+    EXPECT_TRUE(parsed.flow.has_value()) << policy;
+    HwRule r;
+    r.cookie = cookie;
+    r.port = port;
+    if (parsed.flow) {
+        r.flow = *parsed.flow;
+        r.priority = parsed.flow->priority;
+    }
+    return r;
+}
+
+// The backend of the next process, over a table adopted from the maps.
+TEST(EmulatedBackendAdopt, SameRulesAreUnchangedAndStaleOnesAreFoundInTheTable) {
+    const EswPortMap ports = {{"rep0", 10}, {"rep1", 11}, {"rep2", 12}};
+    const std::vector<std::string> all = {"rep0", "rep1", "rep2"};
+    const std::vector<HwRule> rules = {
+        policy_rule(1, "rep0", "priority=100,udp,tp_dst=5000 actions=output:rep1"),
+        policy_rule(2, "rep1", "priority=10 actions=push_vlan:0x8100,mod_vlan_vid:7,output:rep0"),
+        policy_rule(3, "rep2", "priority=50,ip,nw_dst=10.0.0.0/8 actions=NORMAL"),
+        policy_rule(4, "rep0", "priority=90,udp,tp_dst=5000 actions=drop"),  // shadowed by rule 1
+    };
+    FakeMaps maps;
+    EswTable first_table(maps, 16);
+    EmulatedBackend first(first_table, ports);
+    ASSERT_TRUE(first.sync(rules, all).ok());
+    maps.counters[0].packets = 5;  // rule 1's slot
+
+    EswTable table(maps, 16);
+    ASSERT_TRUE(table.adopt().ok());
+    EmulatedBackend next(table, ports);
+    std::vector<HwRuleState> states;
+    ASSERT_TRUE(next.read({"rep0"}, states).ok());
+    ASSERT_EQ(states.size(), 1u) << "rule 4 was shadowed: lost on adoption";
+    EXPECT_EQ(states[0].rule.cookie, 1u);
+    EXPECT_EQ(states[0].rule.port, "rep0");
+    EXPECT_EQ(states[0].rule.priority, 100u);
+    EXPECT_EQ(states[0].packets, 5u);
+
+    maps.log.clear();
+    auto report = next.sync(rules, all);
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(report.unchanged, 3u);
+    EXPECT_EQ(report.added, 1u) << "the shadowed rule comes back";
+    EXPECT_EQ(report.replaced + report.deleted, 0u);
+    EXPECT_EQ(maps.log, (std::vector<std::string>{"reset 3"})) << "nothing installed is touched";
+    ASSERT_TRUE(next.read({"rep0"}, states).ok());
+    ASSERT_EQ(states.size(), 2u);
+    EXPECT_EQ(states[0].rule, rules[0]) << "the canonical rule is known once synced";
+    EXPECT_EQ(states[0].packets, 5u);
+
+    // Stale rules are found in the table, scoped by the entry's port.
+    EswTable again(maps, 16);
+    ASSERT_TRUE(again.adopt().ok());
+    EmulatedBackend third(again, ports);
+    report = third.sync({}, {"rep1"});
+    EXPECT_EQ(report.deleted, 1u);
+    EXPECT_EQ(again.find(2), nullptr);
+    EXPECT_NE(again.find(3), nullptr) << "rep2 was not in the sync";
+    report = third.sync({rules[0]}, {"rep0", "rep2"});
+    EXPECT_EQ(report.unchanged, 1u);
+    EXPECT_EQ(report.deleted, 1u);
+    EXPECT_EQ(again.cookies(), (std::vector<uint64_t>{1}));
 }
 
 }  // namespace

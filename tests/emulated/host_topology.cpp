@@ -91,13 +91,33 @@ uint64_t HostTopology::link_stat(const std::string& role, const std::string& dev
     return std::strtoull(text.c_str(), nullptr, 10);
 }
 
-std::string HostTopology::load(uint32_t table_size) {
-    if (!ok_) return error_;
+offload::emulated::EswLoadOptions HostTopology::options() const {
     offload::emulated::EswLoadOptions opts;
-    opts.table_size = table_size;
+    opts.table_size = table_size_;
     opts.pin_dir = pin_dir_;
     opts.netns = ns_path("nic");
-    if (auto s = EswLoader::load(opts, loader_); !s.ok()) return "loading the eSwitch: " + offload::to_string(s);
+    return opts;
+}
+
+void HostTopology::release() {
+    backend_.reset();
+    table_.reset();
+    if (loader_) loader_->release();
+    loader_.reset();
+}
+
+std::string HostTopology::adopt(bool& adopted) {
+    if (auto s = EswLoader::load_or_adopt(options(), loader_, adopted); !s.ok()) return "adopting the eSwitch: " + offload::to_string(s);
+    table_ = std::make_unique<offload::emulated::EswTable>(loader_->maps(), table_size_);
+    if (auto s = table_->adopt(); !s.ok()) return "adopting the rule table: " + offload::to_string(s);
+    backend_ = std::make_unique<offload::emulated::EmulatedBackend>(*table_, ports_);
+    return "";
+}
+
+std::string HostTopology::load(uint32_t table_size) {
+    if (!ok_) return error_;
+    table_size_ = table_size;
+    if (auto s = EswLoader::load(options(), loader_); !s.ok()) return "loading the eSwitch: " + offload::to_string(s);
     for (int i = 0; i < vfs_; ++i) {
         const std::string n = std::to_string(i);
         const uint32_t vfport = ifindex("nic", "vfport" + n);
@@ -123,6 +143,9 @@ std::string HostTopology::teardown() {
     if (loader_) {
         if (auto s = loader_->teardown(); !s.ok()) first = "unloading: " + offload::to_string(s);
         loader_.reset();
+    } else if (std::filesystem::exists(pin_dir_)) {
+        // Released and not adopted again (a test stopped half-way): clear the pins.
+        if (auto s = EswLoader::destroy_pinned(options()); !s.ok()) first = "destroying the pinned eSwitch: " + offload::to_string(s);
     }
     std::vector<std::string> roles = {"nic", "host"};
     for (int i = 0; i < vfs_; ++i) roles.push_back("c" + std::to_string(i));

@@ -36,6 +36,14 @@ public:
     // Unloads and deletes every namespace; returns the first failure's text.
     std::string teardown();
 
+    // Lets the eSwitch go as a process exit would (EswLoader::release: the
+    // data plane keeps running) and forgets table and backend.
+    void release();
+    // Takes the eSwitch back as the next snoc process would: load_or_adopt,
+    // a new table adopted from the maps, a new backend. Empty string on success.
+    std::string adopt(bool& adopted);
+    offload::emulated::EswLoadOptions options() const;
+
     std::string ns(const std::string& role) const { return prefix_ + role; }
     std::string ns_path(const std::string& role) const { return "/run/netns/" + ns(role); }
     std::string container(int i) const { return ns("c" + std::to_string(i)); }
@@ -58,6 +66,7 @@ private:
     void run(const std::string& cmd);
 
     int vfs_;
+    uint32_t table_size_ = 64;
     std::string prefix_;
     std::string pin_dir_;
     bool ok_ = true;
