@@ -10,6 +10,7 @@
 #include "controller/daemon/daemon.h"
 #include "controller/daemon/http_get.h"
 #include "controller/daemon/status_document.h"
+#include "controller/nic/emulated_nic.h"
 #include "controller/plan.h"
 #include "controller/plan_output.h"
 #include "controller/profile_loader.h"
@@ -100,6 +101,44 @@ int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
     const apply::ApplyReport report = applier.apply(*spec);
     apply::print_apply_report(report, format_of(o) == OutputFormat::Json, out);
     return report.ok() ? kExitOk : kExitApplyFailed;
+}
+
+// Emulated NICs only: a real NIC has nothing to undo that an operator would
+// want undone on request (its VFs and mode stay for the next apply).
+int cmd_down(const Options& o, std::ostream& out, std::ostream& err) {
+    ProfileMap profiles;
+    const auto spec = load_for_action(o, profiles, err);
+    if (!spec) return kExitInvalidInput;
+    nlohmann::json j{{"file", o.file}, {"removed", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
+    bool ok = true;
+    size_t emulated = 0;
+    for (const auto& nic : spec->nics) {
+        if (nic.backend != offload::Backend::Emulated) continue;
+        ++emulated;
+        if (o.dry_run) {
+            const auto l = nic::emulated_layout(nic);
+            j["removed"].push_back("would remove NIC " + nic.name + ": eSwitch pinned under " + l.pin_dir + ", namespaces " +
+                                   l.nic_netns + " and " + l.wire_netns + " with every veth pair in them");
+            continue;
+        }
+        std::vector<std::string> done;
+        const offload::Status st = nic::EmulatedNic::tear_down(nic, done);
+        for (auto& d : done) j["removed"].push_back(std::move(d));
+        if (!st.ok()) {
+            ok = false;
+            j["errors"].push_back("NIC " + nic.name + ": " + offload::to_string(st));
+        }
+    }
+    j["ok"] = ok;
+    if (format_of(o) == OutputFormat::Json) {
+        out << j.dump(2) << "\n";
+    } else {
+        if (emulated == 0) out << o.file << ": no emulated NIC; nothing to remove (real NICs and OVS are left as they are)\n";
+        else if (j["removed"].empty() && ok) out << o.file << ": nothing to remove\n";
+        for (const auto& line : j["removed"]) out << "  " << line.get<std::string>() << "\n";
+        for (const auto& line : j["errors"]) err << "snoc: " << line.get<std::string>() << "\n";
+    }
+    return ok ? kExitOk : kExitApplyFailed;
 }
 
 int cmd_run(const Options& o, std::ostream& err) {
@@ -247,6 +286,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     run->add_option("--polls", o.max_polls, "Exit after this many polls (0: run until a signal)")->group("");
     run->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
 
+    CLI::App* down = app.add_subcommand(
+        "down", "Remove the spec's emulated NICs: detach and unpin the eBPF eSwitch, delete its namespaces and veth "
+                "pairs (VF netdevs in workload namespaces included); real NICs and OVS are left alone; idempotent");
+    down->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
+    down->add_flag("--dry-run", o.dry_run, "Print what would be removed");
+    add_output(down);
+
     CLI::App* status = app.add_subcommand("status", "Where traffic runs, per NIC and workload, from the running daemon");
     status->add_option("file", o.file, "Deployment spec, to find the daemon's monitoring.listen");
     status->add_option("--listen", o.listen, "Address of the daemon's /status");
@@ -288,6 +334,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (plan->parsed()) return cmd_plan(o, out, err);
         if (apply->parsed()) return cmd_apply(o, out, err);
         if (run->parsed()) return cmd_run(o, err);
+        if (down->parsed()) return cmd_down(o, out, err);
         if (status->parsed()) return cmd_status(o, out, err);
         if (flows->parsed()) return cmd_flows(o, out, err);
         if (profiles->parsed()) return cmd_profiles(o, out, err);

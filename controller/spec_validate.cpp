@@ -97,6 +97,7 @@ private:
             }
             check_nic_against_profile(nic);
             check_vfs(nic);
+            if (nic.backend == offload::Backend::Emulated) check_emulated(nic);
             const std::string last_rep = representor_name(nic, nic.num_vfs > 0 ? static_cast<uint16_t>(nic.num_vfs - 1) : 0);
             if (nic.num_vfs > 0 && !valid_ifname(last_rep)) {
                 error(nic.origin, nic.origin.where.count("representor_prefix") ? "representor_prefix" : "name",
@@ -135,6 +136,36 @@ private:
             error(nic.origin, "num_vfs",
                   "num_vfs " + std::to_string(nic.num_vfs) + " is more than NIC profile " + p->name + " supports (" +
                       std::to_string(*p->max_vfs) + " VFs per PF)");
+        }
+    }
+
+    // An emulated NIC is made by snoc from veth pairs (controller/nic/emulated_nic.h):
+    // no PCI device, and every name it makes must be a valid interface name.
+    void check_emulated(const NicSpec& nic) {
+        if (!nic.pci.empty()) {
+            error(nic.origin, "pci", "NIC " + nic.name + " is emulated (backend: emulated): it has no PCI device; "
+                                     "name its uplink with 'pf' instead");
+        }
+        if (nic.pf.empty()) {
+            error(nic.origin, "name", "NIC " + nic.name + " is emulated (backend: emulated): 'pf' names the uplink netdev snoc creates");
+            return;
+        }
+        const std::string last_vf = nic.pf + "v" + std::to_string(nic.num_vfs > 0 ? nic.num_vfs - 1 : 0);
+        if (nic.num_vfs > 0 && !valid_ifname(last_vf)) {
+            error(nic.origin, "pf", "VF netdev names like '" + last_vf +
+                                        "' (the pf name + v<N>) would exceed the 15-character interface name limit; "
+                                        "choose a shorter pf");
+        }
+        for (const VfSpec& vf : nic.vfs) {
+            if (vf.vlan || vf.qos || vf.trust || vf.spoofchk || vf.max_tx_rate_mbps) {
+                error(vf.origin, "index", "VF " + std::to_string(vf.index) + " of emulated NIC " + nic.name +
+                                              ": the emulated NIC has no VF VLAN, QoS, trust, spoof checking or TX rate "
+                                              "(set the MAC on the workload instead)");
+            }
+            if (vf.mac) {
+                error(vf.origin, "mac", "VF " + std::to_string(vf.index) + " of emulated NIC " + nic.name +
+                                            ": set the MAC on the workload ('mac'), the emulated NIC has no port function");
+            }
         }
     }
 

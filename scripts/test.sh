@@ -34,6 +34,8 @@ stage_native() {
   ctest --test-dir build --output-on-failure
   # snoc apply / run end to end against real OVS daemons and real traffic (~15 s).
   bash tests/e2e/host-daemon.sh build
+  # The same on the emulated eBPF eSwitch: the demo's deployment, adoption, snoc down (~20 s).
+  bash tests/e2e/host-emulated.sh build
   # OVS benchmarks (docs/benchmarks.md): they print figures, they never fail
   # on speed; ~15 s. The OpenFlow one runs its own private ovs-vswitchd.
   ./build/benchmarks/snoc_bench_ovs_dpflow 200000

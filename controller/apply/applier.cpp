@@ -5,6 +5,7 @@
 #include <set>
 
 #include "controller/apply/meters.h"
+#include "controller/nic/emulated_nic.h"
 #include "controller/nic/nic_reconcile.h"
 #include "controller/nic/sysfs.h"
 #include "controller/nic/workload_attach.h"
@@ -52,8 +53,13 @@ Applier::Applier(ProfileMap profiles, ApplyOptions options)
 
 Applier::~Applier() = default;
 
-offload::OffloadBackend* Applier::backend(offload::Backend kind) {
-    return kind == offload::Backend::TcFlower ? tc_.get() : nullptr;
+offload::OffloadBackend* Applier::backend_for(const RuleTable& t) {
+    if (t.backend == offload::Backend::TcFlower) return tc_.get();
+    if (t.backend == offload::Backend::Emulated) {
+        auto it = emulated_.find(t.nic);
+        return it != emulated_.end() ? &it->second->backend() : nullptr;
+    }
+    return nullptr;
 }
 
 ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
@@ -93,8 +99,9 @@ ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
 // --- NICs and workloads --------------------------------------------------------
 
 bool Applier::nics(const spec::Spec& s, ApplyReport& r) {
-    if (s.nics.empty()) return true;
-    if (!nic_ops_) {
+    const bool real_nics = std::any_of(s.nics.begin(), s.nics.end(),
+                                       [](const spec::NicSpec& n) { return n.backend != offload::Backend::Emulated; });
+    if (real_nics && !nic_ops_) {
         Status st;
         nic_ops_ = nic::system_ops(st, options_.sysfs_root);
         if (!nic_ops_) {
@@ -112,6 +119,22 @@ bool Applier::nics(const spec::Spec& s, ApplyReport& r) {
         Section sec;
         sec.phase = Phase::Nic;
         sec.subject = "NIC " + n.name + " (" + (n.pf.empty() ? n.pci : n.pf) + ")";
+        if (n.backend == offload::Backend::Emulated) {
+            sec.subject = "NIC " + n.name + " (emulated eSwitch, uplink " + n.pf + ")";
+            // Every apply checks the ports again (a veth may have been deleted)
+            // and adopts the eSwitch from its pins, as a new process would:
+            // the table in the kernel is the truth, counters keep counting.
+            if (!options_.dry_run) emulated_.erase(n.name);
+            std::unique_ptr<nic::EmulatedNic> e;
+            const nic::NicReport rep = nic::EmulatedNic::bring_up(n, profiles_.at(n.profile), options_.dry_run, e);
+            if (e) emulated_[n.name] = std::move(e);
+            for (const auto& step : rep.done) sec.changes.push_back({step.description, step.command});
+            for (const auto& note : rep.notes) sec.notes.push_back(note);
+            sec.status = rep.status;
+            ok = ok && rep.status.ok();
+            r.sections.push_back(std::move(sec));
+            continue;
+        }
         const nic::NicReport rep = nic::reconcile_nic(n, profiles_.at(n.profile), *nic_ops_, options_.dry_run);
         for (const auto& step : rep.done) sec.changes.push_back({step.description, step.command});
         for (const auto& note : rep.notes) sec.notes.push_back(note);
@@ -144,7 +167,9 @@ bool Applier::workloads(const spec::Spec& s, ApplyReport& r) {
             a.vf = true;
             const spec::NicSpec* n = s.find_nic(w.nic);
             nic::NicState state;
-            if (n && nic_ops_ && nic_ops_->read(*n, state).ok()) {
+            if (n && n->backend == offload::Backend::Emulated) {
+                a.move_netdev = nic::emulated_vf_netdev(*n, w.vf);
+            } else if (n && nic_ops_ && nic_ops_->read(*n, state).ok()) {
                 a.move_netdev = nic::Sysfs(options_.sysfs_root).vf_netdev(state, w.vf);
             }
         }
@@ -278,14 +303,7 @@ void Applier::rule_tables(ApplyReport& r) {
         Section sec;
         sec.phase = Phase::HardwareRules;
         sec.subject = t.nic.empty() ? "tc rules on veth ports" : "rules in NIC " + t.nic;
-        if (t.backend != offload::Backend::TcFlower) {
-            sec.status = Status::failure(ENOTSUP, "the " + std::string(to_string(t.backend)) +
-                                                      " backend is not available in this build of snoc");
-            for (const auto& rule : t.rules) outcome[rule.cookie].reasons.push_back(sec.status.reason);
-            r.sections.push_back(std::move(sec));
-            continue;
-        }
-        if (!tc_) {
+        if (t.backend == offload::Backend::TcFlower && !tc_) {
             std::unique_ptr<offload::tc::TcBackend> b;
             sec.status = offload::tc::TcBackend::open(b, meter_rates(resolved_));
             if (!sec.status.ok()) {
@@ -294,28 +312,44 @@ void Applier::rule_tables(ApplyReport& r) {
             }
             tc_ = std::move(b);
         }
-        for (const auto& rule : t.rules) outcome[rule.cookie].command = tc_->render(rule);
+        offload::OffloadBackend* be = backend_for(t);
+        if (!be && t.backend == offload::Backend::Emulated && options_.dry_run) {
+            // A dry run does not bring the eSwitch up: say what would go in.
+            for (const auto& rule : t.rules) {
+                sec.changes.push_back({"rule " + desired_.rules[rule.cookie].name + " on " + rule.port + " (emulated eSwitch)", ""});
+            }
+            r.sections.push_back(std::move(sec));
+            continue;
+        }
+        if (!be) {
+            sec.status = Status::failure(ENOTSUP, "the " + std::string(to_string(t.backend)) +
+                                                      " backend is not available in this build of snoc");
+            for (const auto& rule : t.rules) outcome[rule.cookie].reasons.push_back(sec.status.reason);
+            r.sections.push_back(std::move(sec));
+            continue;
+        }
+        for (const auto& rule : t.rules) outcome[rule.cookie].command = be->render(rule);
         std::vector<offload::HwRuleState> have;
         if (options_.dry_run) {
             // What is there now; a missing port (made by this apply) reads as empty.
             std::set<uint64_t> present;
             for (const auto& port : t.ports) {
                 std::vector<offload::HwRuleState> on_port;
-                if (tc_->read({port}, on_port).ok()) {
+                if (be->read({port}, on_port).ok()) {
                     for (const auto& h : on_port) present.insert(h.rule.cookie);
                 }
             }
             for (const auto& rule : t.rules) {
                 if (!present.count(rule.cookie)) {
                     sec.changes.push_back({"rule " + desired_.rules[rule.cookie].name + " on " + rule.port,
-                                           tc_->render(rule)});
+                                           be->render(rule)});
                 }
             }
             r.sections.push_back(std::move(sec));
             continue;
         }
         const auto started = std::chrono::steady_clock::now();
-        const offload::HwSyncReport rep = tc_->sync(t.rules, t.ports);
+        const offload::HwSyncReport rep = be->sync(t.rules, t.ports);
         TableInstall install{t.nic, rep.added + rep.replaced, std::chrono::steady_clock::now() - started, {}};
         for (const auto& f : rep.failures) {
             if (f.first.cookie != 0) install.failures.push_back(f.second);
@@ -332,7 +366,7 @@ void Applier::rule_tables(ApplyReport& r) {
             if (it != outcome.end()) it->second.reasons.push_back(st.reason);
         }
         // Placement from what the backend holds now (tc: the in_hw flag).
-        if (auto st = tc_->read(t.ports, have); st.ok()) {
+        if (auto st = be->read(t.ports, have); st.ok()) {
             for (const auto& h : have) {
                 auto it = outcome.find(h.rule.cookie);
                 if (it == outcome.end()) continue;

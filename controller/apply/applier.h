@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@ class OpenflowProgrammer;
 }  // namespace snoc::ovs
 namespace snoc::nic {
 class NicOps;
+class EmulatedNic;
 }
 
 namespace snoc::apply {
@@ -108,8 +110,10 @@ public:
     const ProfileMap& profiles() const { return profiles_; }
     const ApplyOptions& options() const { return options_; }
 
-    // The connections apply made (null until a phase needed them, or when it failed).
-    offload::OffloadBackend* backend(offload::Backend kind);
+    // The backend holding a rule table's rules (null until a phase needed
+    // it, or when it failed): tc for veth ports and tc-flower NICs, the NIC's
+    // own eSwitch for an emulated NIC.
+    offload::OffloadBackend* backend_for(const RuleTable& t);
     ovs::OvsdbClient* ovsdb() { return ovsdb_.get(); }
 
 private:
@@ -133,6 +137,8 @@ private:
     std::unique_ptr<ovs::OpenflowProgrammer> openflow_;
     std::string openflow_bridge_;
     std::unique_ptr<offload::OffloadBackend> tc_;
+    // Emulated NICs by name: each owns its eSwitch (left running at exit).
+    std::map<std::string, std::unique_ptr<nic::EmulatedNic>> emulated_;
 };
 
 // The report for people (text) or scripts (JSON).

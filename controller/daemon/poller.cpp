@@ -46,7 +46,7 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
     std::set<uint64_t> seen;
     for (const apply::RuleTable& t : d.tables) {
         if (t.rules.empty()) continue;
-        offload::OffloadBackend* backend = applier.backend(t.backend);
+        offload::OffloadBackend* backend = applier.backend_for(t);
         if (!backend) continue;
         std::vector<offload::HwRuleState> states;
         if (auto st = backend->read(t.ports, states); !st.ok()) {
@@ -66,7 +66,9 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
                                           info->second.name};
             const auto delta = rule_deltas_.observe(
                 cookie_key(s.rule.cookie), monitor::rule_counters(s.packets, s.bytes, s.hw_packets, s.hw_bytes));
-            monitor::append_rule_samples(labels, delta, out.samples);
+            monitor::append_rule_samples(labels, delta, out.samples,
+                                          t.backend == offload::Backend::TcFlower ? monitor::RuleBytes::FromNetworkHeader
+                                                                                  : monitor::RuleBytes::WholeFrames);
             monitor::FlowRecord r;
             r.source = monitor::Source::HwRule;
             r.id = info->second.name;
@@ -75,7 +77,8 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
             r.match = flow::format_match(s.rule.flow.match);
             r.actions = flow::format_actions(s.rule.flow.actions);
             r.packets = s.packets;
-            r.bytes = monitor::tc_bytes_with_l2(s.bytes, s.packets);
+            // tc counts from the network header; the emulated eSwitch counts whole frames.
+            r.bytes = t.backend == offload::Backend::TcFlower ? monitor::tc_bytes_with_l2(s.bytes, s.packets) : s.bytes;
             r.idle_ms = s.idle_ms;
             if (s.placement != Placement::Hardware) r.reasons = info->second.reasons;
             out.flows.push_back(std::move(r));

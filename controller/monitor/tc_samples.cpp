@@ -18,13 +18,13 @@ uint64_t sat_mul(uint64_t a, uint64_t b) {
 
 uint64_t slot(const CounterSet& c, RuleSlot s) { return c[static_cast<size_t>(s)]; }
 
-void append(const TrafficLabels& labels, offload::Placement p, uint64_t packets, uint64_t bytes,
+void append(const TrafficLabels& labels, offload::Placement p, uint64_t packets, uint64_t bytes, RuleBytes counted,
             std::vector<TrafficSample>& out) {
     if (packets == 0 && bytes == 0) return;
     out.push_back(TrafficSample{.labels = labels,
                                 .placement = p,
                                 .packets = packets,
-                                .bytes = tc_bytes_with_l2(bytes, packets),
+                                .bytes = counted == RuleBytes::FromNetworkHeader ? tc_bytes_with_l2(bytes, packets) : bytes,
                                 .source = Source::HwRule});
 }
 
@@ -43,12 +43,13 @@ CounterSet rule_counters(uint64_t packets, uint64_t bytes, uint64_t hw_packets, 
     return c;
 }
 
-void append_rule_samples(const TrafficLabels& labels, const CounterSet& delta, std::vector<TrafficSample>& out) {
+void append_rule_samples(const TrafficLabels& labels, const CounterSet& delta, std::vector<TrafficSample>& out,
+                         RuleBytes counted) {
     const uint64_t packets = slot(delta, RuleSlot::Packets), bytes = slot(delta, RuleSlot::Bytes);
     const uint64_t hw_packets = std::min(slot(delta, RuleSlot::HwPackets), packets);
     const uint64_t hw_bytes = std::min(slot(delta, RuleSlot::HwBytes), bytes);
-    append(labels, offload::Placement::Hardware, hw_packets, hw_bytes, out);
-    append(labels, offload::Placement::TcSoftware, packets - hw_packets, bytes - hw_bytes, out);
+    append(labels, offload::Placement::Hardware, hw_packets, hw_bytes, counted, out);
+    append(labels, offload::Placement::TcSoftware, packets - hw_packets, bytes - hw_bytes, counted, out);
 }
 
 }  // namespace snoc::monitor

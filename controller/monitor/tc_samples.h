@@ -27,10 +27,16 @@ uint64_t tc_bytes_with_l2(uint64_t bytes, uint64_t packets);
 enum class RuleSlot : uint8_t { Packets = 0, Bytes = 1, HwPackets = 2, HwBytes = 3 };
 CounterSet rule_counters(uint64_t packets, uint64_t bytes, uint64_t hw_packets, uint64_t hw_bytes);
 
+// What a backend's byte counters include: tc's start at the network header
+// (corrected by adding the Ethernet header back), the emulated eSwitch
+// counts whole frames as they leave the wire (used as they are).
+enum class RuleBytes : uint8_t { FromNetworkHeader, WholeFrames };
+
 // Appends the Hardware part (hw_*) and the TcSoftware part (the rest) of one
 // rule's delta as Source::HwRule samples, bytes corrected; parts with no
 // packets and no bytes are left out. hw_* larger than the totals (the two are
 // read at slightly different moments) is clamped, never negative.
-void append_rule_samples(const TrafficLabels& labels, const CounterSet& delta, std::vector<TrafficSample>& out);
+void append_rule_samples(const TrafficLabels& labels, const CounterSet& delta, std::vector<TrafficSample>& out,
+                         RuleBytes counted = RuleBytes::FromNetworkHeader);
 
 }  // namespace snoc::monitor

@@ -71,6 +71,10 @@ std::string_view to_string(StepKind k) {
         case StepKind::SetHwTcOffload: return "set-hw-tc-offload";
         case StepKind::SetLinkUp: return "set-link-up";
         case StepKind::SetIrqAffinity: return "set-irq-affinity";
+        case StepKind::CreateNetns: return "create-netns";
+        case StepKind::CreatePortPair: return "create-port-pair";
+        case StepKind::ConfigurePort: return "configure-port";
+        case StepKind::LoadEswitch: return "load-eswitch";
     }
     return "unknown";
 }

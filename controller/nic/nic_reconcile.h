@@ -43,6 +43,11 @@ enum class StepKind : uint8_t {
     SetHwTcOffload, // ethtool feature hw-tc-offload on
     SetLinkUp,      // IFF_UP on the PF or a representor
     SetIrqAffinity, // /proc/irq/N/smp_affinity_list
+    // An emulated NIC (emulated_nic.h): what stands in for the hardware.
+    CreateNetns,     // the eSwitch's namespace, the wire's
+    CreatePortPair,  // a veth pair: VF, representor, uplink or wire
+    ConfigurePort,   // IPv6 off, TX checksum offload off on OVS's side, link up
+    LoadEswitch,     // the eBPF eSwitch loaded (or adopted) and attached to every port
 };
 std::string_view to_string(StepKind k);
 

@@ -140,6 +140,12 @@ public:
                 v.max_tx_rate_mbps = step.max_tx_rate_mbps;
                 return set_vf(*rtnl_, state.pf_ifindex, v);
             }
+            case StepKind::CreateNetns:
+            case StepKind::CreatePortPair:
+            case StepKind::ConfigurePort:
+            case StepKind::LoadEswitch:
+                return Status::failure(EINVAL, "step " + std::string(to_string(step.kind)) +
+                                                   " belongs to an emulated NIC (emulated_nic.h), not to a real one");
         }
         return Status::failure(EINVAL, "unknown step");
     }
