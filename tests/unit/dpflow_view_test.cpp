@@ -113,12 +113,15 @@ TEST(DpFlowView, CanonicalKeyCheckAgreesWithTheGeneralReader) {
         if (!scan_err && full.flow) expect_same(to_dpflow(v), *full.flow, key);
     }
     // OVS's own spelling takes the fast path.
+    // The facts point into the text: it must outlive them.
     DpKeyFacts facts;
-    EXPECT_TRUE(check_canonical_dpflow_key(keys[0] + ", packets:1", facts));
+    const std::string first = keys[0] + ", packets:1", second = keys[1] + ", packets:1",
+                      odd = keys[3] + ", packets:1";
+    EXPECT_TRUE(check_canonical_dpflow_key(first, facts));
     EXPECT_EQ(facts.in_port, "rep0");
-    EXPECT_TRUE(check_canonical_dpflow_key(keys[1] + ", packets:1", facts));
+    EXPECT_TRUE(check_canonical_dpflow_key(second, facts));
     EXPECT_EQ(facts.recirc_id, 3u);
-    EXPECT_FALSE(check_canonical_dpflow_key(keys[3] + ", packets:1", facts));
+    EXPECT_FALSE(check_canonical_dpflow_key(odd, facts));
 }
 
 TEST(DpFlowView, CountersCreditViewsAsTheyCreditFullRecords) {
