@@ -25,6 +25,8 @@ std::string representor_name(const NicSpec& nic, uint16_t vf) {
     return nic.representor_prefix + "vf" + std::to_string(vf);
 }
 
+std::string emulated_vf_name(const std::string& pf, uint16_t vf) { return pf + "v" + std::to_string(vf); }
+
 offload::PortDirectory build_port_directory(const Spec& s) {
     offload::PortDirectory ports;
     for (const NicSpec& nic : s.nics) {

@@ -20,6 +20,9 @@ offload::PortDirectory build_port_directory(const Spec& s);
 //   tunnel -> its own name
 std::string ovs_port_name(const Spec& s, const std::string& policy_port);
 std::string representor_name(const NicSpec& nic, uint16_t vf);
+// The VF netdev an emulated NIC with uplink `pf` makes for VF N
+// ("<pf>v<N>"), before it moves into its workload's namespace.
+std::string emulated_vf_name(const std::string& pf, uint16_t vf);
 // The kernel netdev of a policy port, where tc rules attach and mirred
 // sends: the OVS port name, except tunnels, whose netdev is the device
 // OVS's kernel datapath makes per type and UDP port (vxlan_sys_4789, ...).

@@ -150,7 +150,7 @@ private:
             error(nic.origin, "name", "NIC " + nic.name + " is emulated (backend: emulated): 'pf' names the uplink netdev snoc creates");
             return;
         }
-        const std::string last_vf = nic.pf + "v" + std::to_string(nic.num_vfs > 0 ? nic.num_vfs - 1 : 0);
+        const std::string last_vf = emulated_vf_name(nic.pf, nic.num_vfs > 0 ? static_cast<uint16_t>(nic.num_vfs - 1) : 0);
         if (nic.num_vfs > 0 && !valid_ifname(last_vf)) {
             error(nic.origin, "pf", "VF netdev names like '" + last_vf +
                                         "' (the pf name + v<N>) would exceed the 15-character interface name limit; "

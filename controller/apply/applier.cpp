@@ -116,34 +116,31 @@ bool Applier::nics(const spec::Spec& s, ApplyReport& r) {
     bool ok = true;
     for (size_t i = 0; i < s.nics.size(); ++i) {
         const spec::NicSpec& n = s.nics[i];
+        const bool emulated = n.backend == offload::Backend::Emulated;
         Section sec;
         sec.phase = Phase::Nic;
-        sec.subject = "NIC " + n.name + " (" + (n.pf.empty() ? n.pci : n.pf) + ")";
-        if (n.backend == offload::Backend::Emulated) {
-            sec.subject = "NIC " + n.name + " (emulated eSwitch, uplink " + n.pf + ")";
+        sec.subject = "NIC " + n.name + " (" +
+                      (emulated ? "emulated eSwitch, uplink " + n.pf : n.pf.empty() ? n.pci : n.pf) + ")";
+        nic::NicReport rep;
+        if (emulated) {
             // Every apply checks the ports again (a veth may have been deleted)
             // and adopts the eSwitch from its pins, as a new process would:
             // the table in the kernel is the truth, counters keep counting.
             if (!options_.dry_run) emulated_.erase(n.name);
             std::unique_ptr<nic::EmulatedNic> e;
-            const nic::NicReport rep = nic::EmulatedNic::bring_up(n, profiles_.at(n.profile), options_.dry_run, e);
+            rep = nic::EmulatedNic::bring_up(n, profiles_.at(n.profile), options_.dry_run, e);
             if (e) emulated_[n.name] = std::move(e);
-            for (const auto& step : rep.done) sec.changes.push_back({step.description, step.command});
-            for (const auto& note : rep.notes) sec.notes.push_back(note);
-            sec.status = rep.status;
-            ok = ok && rep.status.ok();
-            r.sections.push_back(std::move(sec));
-            continue;
+        } else {
+            rep = nic::reconcile_nic(n, profiles_.at(n.profile), *nic_ops_, options_.dry_run);
+            // Policies and OVS name the uplink by its PF netdev: learn it when the spec gave a PCI address.
+            if (resolved_.nics[i].pf.empty()) {
+                nic::NicState state;
+                if (nic_ops_->read(n, state).ok() && !state.pf_netdev.empty()) resolved_.nics[i].pf = state.pf_netdev;
+            }
         }
-        const nic::NicReport rep = nic::reconcile_nic(n, profiles_.at(n.profile), *nic_ops_, options_.dry_run);
         for (const auto& step : rep.done) sec.changes.push_back({step.description, step.command});
         for (const auto& note : rep.notes) sec.notes.push_back(note);
         sec.status = rep.status;
-        // Policies and OVS name the uplink by its PF netdev: learn it when the spec gave a PCI address.
-        if (resolved_.nics[i].pf.empty()) {
-            nic::NicState state;
-            if (nic_ops_->read(n, state).ok() && !state.pf_netdev.empty()) resolved_.nics[i].pf = state.pf_netdev;
-        }
         ok = ok && rep.status.ok();
         r.sections.push_back(std::move(sec));
     }

@@ -56,6 +56,9 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
                                                              ": " + st.reason);
             continue;
         }
+        // tc counts from the network header; the emulated eSwitch counts whole frames.
+        const monitor::RuleBytes counted = t.backend == offload::Backend::TcFlower ? monitor::RuleBytes::FromNetworkHeader
+                                                                                   : monitor::RuleBytes::WholeFrames;
         uint64_t in_hw = 0;
         for (const auto& s : states) {
             auto info = d.rules.find(s.rule.cookie);
@@ -66,9 +69,7 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
                                           info->second.name};
             const auto delta = rule_deltas_.observe(
                 cookie_key(s.rule.cookie), monitor::rule_counters(s.packets, s.bytes, s.hw_packets, s.hw_bytes));
-            monitor::append_rule_samples(labels, delta, out.samples,
-                                          t.backend == offload::Backend::TcFlower ? monitor::RuleBytes::FromNetworkHeader
-                                                                                  : monitor::RuleBytes::WholeFrames);
+            monitor::append_rule_samples(labels, delta, out.samples, counted);
             monitor::FlowRecord r;
             r.source = monitor::Source::HwRule;
             r.id = info->second.name;
@@ -77,8 +78,7 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
             r.match = flow::format_match(s.rule.flow.match);
             r.actions = flow::format_actions(s.rule.flow.actions);
             r.packets = s.packets;
-            // tc counts from the network header; the emulated eSwitch counts whole frames.
-            r.bytes = t.backend == offload::Backend::TcFlower ? monitor::tc_bytes_with_l2(s.bytes, s.packets) : s.bytes;
+            r.bytes = monitor::frame_bytes(s.bytes, s.packets, counted);
             r.idle_ms = s.idle_ms;
             if (s.placement != Placement::Hardware) r.reasons = info->second.reasons;
             out.flows.push_back(std::move(r));

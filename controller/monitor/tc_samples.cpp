@@ -24,7 +24,7 @@ void append(const TrafficLabels& labels, offload::Placement p, uint64_t packets,
     out.push_back(TrafficSample{.labels = labels,
                                 .placement = p,
                                 .packets = packets,
-                                .bytes = counted == RuleBytes::FromNetworkHeader ? tc_bytes_with_l2(bytes, packets) : bytes,
+                                .bytes = frame_bytes(bytes, packets, counted),
                                 .source = Source::HwRule});
 }
 
@@ -32,6 +32,10 @@ void append(const TrafficLabels& labels, offload::Placement p, uint64_t packets,
 
 uint64_t tc_bytes_with_l2(uint64_t bytes, uint64_t packets) {
     return sat_add(bytes, sat_mul(packets, kEthernetHeaderBytes));
+}
+
+uint64_t frame_bytes(uint64_t bytes, uint64_t packets, RuleBytes counted) {
+    return counted == RuleBytes::FromNetworkHeader ? tc_bytes_with_l2(bytes, packets) : bytes;
 }
 
 CounterSet rule_counters(uint64_t packets, uint64_t bytes, uint64_t hw_packets, uint64_t hw_bytes) {

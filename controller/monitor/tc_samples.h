@@ -31,6 +31,8 @@ CounterSet rule_counters(uint64_t packets, uint64_t bytes, uint64_t hw_packets, 
 // (corrected by adding the Ethernet header back), the emulated eSwitch
 // counts whole frames as they leave the wire (used as they are).
 enum class RuleBytes : uint8_t { FromNetworkHeader, WholeFrames };
+// A rule's byte count as whole frames, whichever way its backend counted.
+uint64_t frame_bytes(uint64_t bytes, uint64_t packets, RuleBytes counted);
 
 // Appends the Hardware part (hw_*) and the TcSoftware part (the rest) of one
 // rule's delta as Source::HwRule samples, bytes corrected; parts with no

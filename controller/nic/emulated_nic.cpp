@@ -36,7 +36,7 @@ EmulatedLayout emulated_layout(const spec::NicSpec& nic) {
     l.pf = nic.pf.empty() ? nic.name : nic.pf;
     for (uint16_t i = 0; i < nic.num_vfs; ++i) {
         const std::string n = std::to_string(i);
-        l.vfs.push_back({l.pf + "v" + n, representor_name(nic, i), "vf" + n, "rep" + n});
+        l.vfs.push_back({spec::emulated_vf_name(l.pf, i), representor_name(nic, i), "vf" + n, "rep" + n});
     }
     return l;
 }
@@ -113,17 +113,24 @@ struct PortPair {
     std::string what;  // "VF 0", "representor of VF 0", "uplink", "wire"
     std::string host_ns, host_dev, nic_dev;
     bool ovs_side = false;  // an OVS port: TX checksum offload off (OVS forwards in software)
+    bool vf = false;        // the host end moves into a workload's namespace once attached
 };
+
+// `ip ARGS...` run in namespace `ns` ("" = ours).
+std::vector<std::string> ip_in(const std::string& ns, std::vector<std::string> args) {
+    if (!ns.empty()) args.insert(args.begin(), {"-n", ns});
+    return args;
+}
 
 std::vector<PortPair> port_pairs(const EmulatedLayout& l) {
     std::vector<PortPair> out;
     for (size_t i = 0; i < l.vfs.size(); ++i) {
         const std::string n = std::to_string(i);
-        out.push_back({"VF " + n, "", l.vfs[i].vf_netdev, l.vfs[i].vf_port, false});
-        out.push_back({"representor of VF " + n, "", l.vfs[i].representor, l.vfs[i].rep_port, true});
+        out.push_back({"VF " + n, "", l.vfs[i].vf_netdev, l.vfs[i].vf_port, false, true});
+        out.push_back({"representor of VF " + n, "", l.vfs[i].representor, l.vfs[i].rep_port, true, false});
     }
-    out.push_back({"uplink representor", "", l.pf, l.uplink_port, true});
-    out.push_back({"wire", l.wire_netns, l.wire_peer, l.wire_port, false});
+    out.push_back({"uplink representor", "", l.pf, l.uplink_port, true, false});
+    out.push_back({"wire", l.wire_netns, l.wire_peer, l.wire_port, false, false});
     return out;
 }
 
@@ -158,7 +165,7 @@ public:
             // MLD) that would land in the rule table or in OVS.
             const std::vector<std::string> v6{"netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
                                               "net.ipv6.conf.default.disable_ipv6=1"};
-            const std::vector<std::string> lo{"-n", ns, "link", "set", "lo", "up"};
+            const std::vector<std::string> lo = ip_in(ns, {"link", "set", "lo", "up"});
             if (!step(StepKind::CreateNetns, "namespace " + ns + " exists", join_argv(add), [&] {
                     Status s = run_ip(add);
                     if (s.ok()) s = run_ip(v6);
@@ -177,16 +184,14 @@ public:
         if (host && nic) return true;
         // VF netdevs live in their workload's namespace once attached: only
         // the NIC side tells whether the pair exists then.
-        if (nic && p.what.rfind("VF ", 0) == 0) return true;
-        std::vector<std::string> argv{"link", "add", p.host_dev};
-        if (!p.host_ns.empty()) argv = {"-n", p.host_ns, "link", "add", p.host_dev};
-        argv.insert(argv.end(), {"type", "veth", "peer", "name", p.nic_dev, "netns", l_.nic_netns});
+        if (nic && p.vf) return true;
+        const std::vector<std::string> argv =
+            ip_in(p.host_ns, {"link", "add", p.host_dev, "type", "veth", "peer", "name", p.nic_dev, "netns", l_.nic_netns});
         return step(StepKind::CreatePortPair, p.what + ": " + p.host_dev + " <-> " + p.nic_dev + " in " + l_.nic_netns,
                     join_argv(argv), [&] {
                         // Half a pair (an interrupted run): remove it and start over.
-                        if (nic) (void)run_ip({"-n", l_.nic_netns, "link", "del", p.nic_dev});
-                        if (host) (void)run_ip(p.host_ns.empty() ? std::vector<std::string>{"link", "del", p.host_dev}
-                                                                 : std::vector<std::string>{"-n", p.host_ns, "link", "del", p.host_dev});
+                        if (nic) (void)run_ip(ip_in(l_.nic_netns, {"link", "del", p.nic_dev}));
+                        if (host) (void)run_ip(ip_in(p.host_ns, {"link", "del", p.host_dev}));
                         return run_ip(argv);
                     });
     }
@@ -204,9 +209,11 @@ public:
             csum_on = ethtool->feature(static_cast<int>(host_index), "tx-checksum-ip-generic", f).ok() && f.active;
         }
         if (host_up && nic_up && !csum_on) return true;
-        std::string cmd = "ip -n " + l_.nic_netns + " link set " + p.nic_dev + " up; ";
+        const std::vector<std::string> nic_up_argv = ip_in(l_.nic_netns, {"link", "set", p.nic_dev, "up"});
+        const std::vector<std::string> host_up_argv = ip_in(p.host_ns, {"link", "set", p.host_dev, "up"});
+        std::string cmd = join_argv(nic_up_argv) + "; ";
         if (p.ovs_side) cmd += "sysctl -w net.ipv6.conf." + p.host_dev + ".disable_ipv6=1; ethtool -K " + p.host_dev + " tx off; ";
-        cmd += (p.host_ns.empty() ? "ip" : "ip -n " + p.host_ns) + " link set " + p.host_dev + " up";
+        cmd += join_argv(host_up_argv);
         return step(StepKind::ConfigurePort, p.what + " " + p.host_dev + " configured and up", cmd, [&]() -> Status {
             if (p.ovs_side) {
                 std::ofstream(std::string("/proc/sys/net/ipv6/conf/") + p.host_dev + "/disable_ipv6") << "1\n";
@@ -218,9 +225,8 @@ public:
                     return s;
                 }
             }
-            if (Status s = run_ip({"-n", l_.nic_netns, "link", "set", p.nic_dev, "up"}); !s.ok()) return s;
-            return run_ip(p.host_ns.empty() ? std::vector<std::string>{"link", "set", p.host_dev, "up"}
-                                            : std::vector<std::string>{"-n", p.host_ns, "link", "set", p.host_dev, "up"});
+            if (Status s = run_ip(nic_up_argv); !s.ok()) return s;
+            return run_ip(host_up_argv);
         });
     }
 
