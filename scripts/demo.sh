@@ -51,6 +51,7 @@ ovs=$work/ovs
 mkdir -p "$ovs"
 export OVS_RUNDIR=$ovs OVS_LOGDIR=$ovs OVS_DBDIR=$ovs
 ovsopts=(--ovsdb "$ovs/db.sock" --ovs-rundir "$ovs")
+. "$repo/scripts/lib/private-ovs.sh"
 listen=127.0.0.1:9470
 daemon_pid=
 
@@ -60,9 +61,7 @@ cleanup() {
   set +e   # best effort from here: everything that is left goes
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
   "$snoc" down "$repo/$spec" >/dev/null 2>&1
-  for d in ovs-vswitchd ovsdb-server; do
-    [ -f "$ovs/$d.pid" ] && kill "$(cat "$ovs/$d.pid")" 2>/dev/null
-  done
+  private_ovs_stop "$ovs"
   for ns in cam infer store; do ip netns del "$ns" 2>/dev/null; done
   [ -n "${SNOC_DEMO_KEEP:-}" ] && echo "demo: files kept in $work" || rm -rf "$work"
   exit "$rc"
@@ -70,16 +69,11 @@ cleanup() {
 trap cleanup EXIT
 
 ip link set lo up
-ovsdb-tool create "$ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$ovs/conf.db" --remote="punix:$ovs/db.sock" --pidfile="$ovs/ovsdb-server.pid" \
-  --unixctl="$ovs/ovsdb-server.ctl" --log-file="$ovs/ovsdb-server.log" --detach --no-chdir 2>/dev/null
-ovs-vsctl --db="unix:$ovs/db.sock" --no-wait init
-# Read once at start-up: OVS takes the containers' TSO super-packets and
-# unfinished checksums from the representors' packet sockets (virtio-net
-# headers) instead of forwarding broken segments. The spec says the same.
-ovs-vsctl --db="unix:$ovs/db.sock" --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
-ovs-vswitchd "unix:$ovs/db.sock" --pidfile="$ovs/ovs-vswitchd.pid" --log-file="$ovs/ovs-vswitchd.log" \
-  --detach --no-chdir --disable-system 2>/dev/null
+# userspace-tso-enable (read once at start-up): OVS takes the containers'
+# TSO super-packets and unfinished checksums from the representors' packet
+# sockets (virtio-net headers) instead of forwarding broken segments. The
+# spec says the same.
+private_ovs_start "$ovs" userspace-tso-enable=true
 
 say "snoc apply $spec"
 "$snoc" apply "${ovsopts[@]}" "$repo/$spec"

@@ -19,6 +19,7 @@ work=$(mktemp -d /tmp/snoc-e2e.XXXXXX)
 ovs="$work/ovs"
 mkdir -p "$ovs"
 export OVS_RUNDIR=$ovs OVS_LOGDIR=$ovs OVS_DBDIR=$ovs
+. "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/private-ovs.sh"
 failures=0 checks=0
 check() { # NAME COMMAND...: passes when the command succeeds
   local name=$1; shift
@@ -28,21 +29,14 @@ check() { # NAME COMMAND...: passes when the command succeeds
 contains() { grep -Eq -- "$1" "$2"; }
 cleanup() {
   [ -n "${daemon_pid:-}" ] && kill "$daemon_pid" 2>/dev/null
-  for d in ovs-vswitchd ovsdb-server; do
-    [ -f "$ovs/$d.pid" ] && kill "$(cat "$ovs/$d.pid")" 2>/dev/null
-  done
+  private_ovs_stop "$ovs"
   ip netns del web 2>/dev/null; ip netns del api 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 ip link set lo up
-ovsdb-tool create "$ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$ovs/conf.db" --remote="punix:$ovs/db.sock" --pidfile="$ovs/ovsdb-server.pid" \
-  --unixctl="$ovs/ovsdb-server.ctl" --log-file="$ovs/ovsdb-server.log" --detach --no-chdir 2>/dev/null
-ovs-vsctl --db="unix:$ovs/db.sock" --no-wait init
-ovs-vswitchd "unix:$ovs/db.sock" --pidfile="$ovs/ovs-vswitchd.pid" --log-file="$ovs/ovs-vswitchd.log" \
-  --detach --no-chdir --disable-system 2>/dev/null
+private_ovs_start "$ovs" || { echo "host-daemon: cannot start Open vSwitch"; exit 1; }
 
 spec="$work/edge.yaml"
 cat >"$spec" <<'YAML'

@@ -29,6 +29,7 @@ ovs="$work/ovs"
 mkdir -p "$ovs"
 export OVS_RUNDIR=$ovs OVS_LOGDIR=$ovs OVS_DBDIR=$ovs
 ovsopts=(--ovsdb "$ovs/db.sock" --ovs-rundir "$ovs")
+. "$repo/scripts/lib/private-ovs.sh"
 failures=0 checks=0 daemon_pid=
 check() { # NAME COMMAND...: passes when the command succeeds
   local name=$1; shift
@@ -38,9 +39,7 @@ check() { # NAME COMMAND...: passes when the command succeeds
 cleanup() {
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
   "$snoc" down "$spec" >/dev/null 2>&1
-  for d in ovs-vswitchd ovsdb-server; do
-    [ -f "$ovs/$d.pid" ] && kill "$(cat "$ovs/$d.pid")" 2>/dev/null
-  done
+  private_ovs_stop "$ovs"
   for ns in cam infer store; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$work"
 }
@@ -50,13 +49,7 @@ trap cleanup EXIT
 for ns in cam infer store; do ip netns del "$ns" 2>/dev/null; done
 
 ip link set lo up
-ovsdb-tool create "$ovs/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$ovs/conf.db" --remote="punix:$ovs/db.sock" --pidfile="$ovs/ovsdb-server.pid" \
-  --unixctl="$ovs/ovsdb-server.ctl" --log-file="$ovs/ovsdb-server.log" --detach --no-chdir 2>/dev/null
-ovs-vsctl --db="unix:$ovs/db.sock" --no-wait init
-ovs-vsctl --db="unix:$ovs/db.sock" --no-wait set Open_vSwitch . other_config:userspace-tso-enable=true
-ovs-vswitchd "unix:$ovs/db.sock" --pidfile="$ovs/ovs-vswitchd.pid" --log-file="$ovs/ovs-vswitchd.log" \
-  --detach --no-chdir --disable-system 2>/dev/null
+private_ovs_start "$ovs" userspace-tso-enable=true || { echo "host-emulated: cannot start Open vSwitch"; exit 1; }
 
 jq_ok() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)" "$@"; }
 
