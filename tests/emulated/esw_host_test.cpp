@@ -12,7 +12,6 @@
 #include <thread>
 
 #include "host_topology.h"
-#include "offload/policy_syntax.h"
 
 namespace snoc::test {
 namespace {
@@ -64,15 +63,8 @@ bool prog_unloaded(uint32_t prog_id) {
 
 // Parses a policy flow ("priority=...,udp,... actions=...") into a rule on `port`.
 HwRule rule(uint64_t cookie, const std::string& port, const std::string& policy) {
-    auto parsed = flow::parse_policy_flow(policy);
-    EXPECT_TRUE(parsed.flow.has_value()) << policy;
     HwRule r;
-    r.cookie = cookie;
-    r.port = port;
-    if (parsed.flow) {
-        r.flow = *parsed.flow;
-        r.priority = parsed.flow->priority;
-    }
+    EXPECT_TRUE(test::policy_rule(cookie, port, policy, r)) << policy;
     return r;
 }
 

@@ -12,7 +12,7 @@
 
 #include "offload/emulated/emulated_backend.h"
 #include "offload/emulated/esw_table.h"
-#include "offload/policy_syntax.h"
+#include "host_topology.h"
 
 namespace snoc::offload::emulated {
 namespace {
@@ -334,15 +334,8 @@ TEST(EswTableAdopt, RefusesEntriesItCannotOwn) {
 }
 
 HwRule policy_rule(uint64_t cookie, const std::string& port, const std::string& policy) {
-    auto parsed = flow::parse_policy_flow(policy);
-    EXPECT_TRUE(parsed.flow.has_value()) << policy;
     HwRule r;
-    r.cookie = cookie;
-    r.port = port;
-    if (parsed.flow) {
-        r.flow = *parsed.flow;
-        r.priority = parsed.flow->priority;
-    }
+    EXPECT_TRUE(snoc::test::policy_rule(cookie, port, policy, r)) << policy;
     return r;
 }
 

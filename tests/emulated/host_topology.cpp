@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "offload/emulated/netns_scope.h"
+#include "offload/policy_syntax.h"
 
 namespace snoc::test {
 
@@ -25,6 +26,17 @@ using offload::emulated::NetnsScope;
 int sh(const std::string& cmd) {
     const int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+bool policy_rule(uint64_t cookie, const std::string& port, const std::string& policy, offload::HwRule& out) {
+    auto parsed = flow::parse_policy_flow(policy);
+    out = {};
+    out.cookie = cookie;
+    out.port = port;
+    if (!parsed.flow) return false;
+    out.flow = *parsed.flow;
+    out.priority = parsed.flow->priority;
+    return true;
 }
 
 std::string output_of(const std::string& cmd) {

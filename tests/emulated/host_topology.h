@@ -23,6 +23,11 @@
 namespace snoc::test {
 
 int sh(const std::string& cmd);
+
+// A policy flow ("priority=...,udp,... actions=...") as an eSwitch rule on
+// `port`, with the flow's priority. False (and `out` without a flow) when
+// the text does not parse.
+bool policy_rule(uint64_t cookie, const std::string& port, const std::string& policy, offload::HwRule& out);
 std::string output_of(const std::string& cmd);
 
 class HostTopology {
