@@ -66,8 +66,15 @@ std::vector<Reason> explain_not_offloaded(const DpFlow& f, const DpPortMap& port
     } else if (const auto it = context.nic_profiles.find(*nic); it == context.nic_profiles.end()) {
         add(reasons, {ReasonCode::BackendUnsupported, *nic, "no NIC profile is loaded for NIC " + *nic});
     } else {
-        const offload::BackendVerdict v = offload::check_rule(t.flow, context.ports, *nic, it->second, context.backend);
+        const offload::BackendVerdict v =
+            offload::check_rule(t.flow, context.ports, *nic, it->second, context.backend_of(*nic));
         for (const Reason& r : v.reasons) add(reasons, r);
+    }
+    if (reasons.empty() && nic && context.backend_of(*nic) == offload::Backend::Emulated) {
+        add(reasons, {ReasonCode::Quirk, "eswitch-table",
+                      "no rule in NIC " + *nic + "'s emulated eSwitch table covers this flow: OVS does not offload its "
+                      "datapath flows to the emulated eSwitch, only snoc's policy rules run there (a policy rule for "
+                      "this traffic would put it on the fast path)"});
     }
     if (reasons.empty()) {
         add(reasons, {ReasonCode::Quirk, "runtime",

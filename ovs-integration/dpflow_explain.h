@@ -45,13 +45,23 @@ struct OffloadContext {
     offload::PortDirectory ports;
     std::map<std::string, offload::NicProfile, std::less<>> nic_profiles;
     offload::Backend backend = offload::Backend::TcFlower;
+    // NICs whose rules go through another backend than `backend` (an
+    // emulated NIC beside real ones), by the name PortInfo::nic uses.
+    std::map<std::string, offload::Backend, std::less<>> nic_backends;
+    offload::Backend backend_of(std::string_view nic) const {
+        auto it = nic_backends.find(nic);
+        return it != nic_backends.end() ? it->second : backend;
+    }
 };
 
 // Every reason `f` is not in hardware, in order: untranslatable keys and
 // actions, then the port (no in_port, unknown, not on a NIC, no profile for
 // its NIC), then check_rule's reasons. When the profile finds nothing
-// against the flow, one Quirk reason with subject "runtime" says the NIC
-// should take it and the driver or OVS declined at run time. Never empty.
+// against the flow, one Quirk reason says why it still is not in hardware:
+// subject "runtime" (tc-flower, rte_flow) — the NIC should take it and the
+// driver or OVS declined at run time; subject "eswitch-table" (emulated NIC)
+// — OVS does not offload its datapath flows to the emulated eSwitch, only
+// snoc's policy rules run there, and none covers this flow. Never empty.
 std::vector<offload::Reason> explain_not_offloaded(const DpFlow& f, const DpPortMap& ports,
                                                    const OffloadContext& context, std::string_view datapath = "");
 

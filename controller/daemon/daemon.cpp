@@ -95,7 +95,7 @@ ovs::OffloadContext offload_context(const spec::Spec& s, const ProfileMap& profi
     }
     for (const auto& n : s.nics) {
         if (auto it = profiles.find(n.profile); it != profiles.end()) c.nic_profiles.emplace(n.name, it->second);
-        c.backend = n.backend;
+        c.nic_backends[n.name] = n.backend;
     }
     return c;
 }
@@ -246,7 +246,7 @@ private:
         const auto elapsed = Clock::now() - started;
         offload_.end_interval(spec_.monitoring.poll_interval);
         health_.record_poll(std::chrono::system_clock::now(), elapsed);
-        exporter_.update({r.samples, ledger_, offload_, health_, r.flows});
+        exporter_.update({r.samples, ledger_, offload_, health_, r.flows, &poller_.drops()});
         StatusDocument doc;
         const monitor::StatusInputs in{ledger_, offload_, health_, std::chrono::system_clock::now()};
         doc.status = monitor::status_json(in);

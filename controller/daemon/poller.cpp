@@ -38,6 +38,39 @@ void Poller::poll(apply::Applier& applier, const apply::ApplyReport& last_apply,
     out = {};
     rules(applier, last_apply, offload, health, log, out);
     if (dp) datapath(applier, *dp, health, log, out);
+    port_drops(applier, health, log);
+    // With ovs-vswitchd unreachable (dp unset, already logged) there are no sockets of its to read.
+    if (dp) ovs_socket_drops(applier, health, log);
+}
+
+void Poller::port_drops(const apply::Applier& applier, monitor::PollHealth& health, RateLimitedLog& log) {
+    const apply::DesiredState& d = applier.desired();
+    std::vector<std::string> ports;
+    for (const auto& [port, nic] : d.nic_of_port) ports.push_back(port);
+    if (ports.empty()) return;
+    std::vector<monitor::PortDropReading> readings;
+    if (const auto st = monitor::read_port_drops(ports, readings); !st.ok()) {
+        health.record_error(std::chrono::system_clock::now(), st.reason);
+        log.log(spdlog::level::warn, "port-drops", "cannot read interface drop counters: " + st.reason);
+        return;
+    }
+    for (const auto& r : readings) drops_.add(r, {lookup(d.nic_of_port, r.port), lookup(d.workload_of_port, r.port)});
+}
+
+void Poller::ovs_socket_drops(const apply::Applier& applier, monitor::PollHealth& health, RateLimitedLog& log) {
+    const apply::DesiredState& d = applier.desired();
+    if (d.nic_of_port.empty()) return;
+    std::vector<monitor::PortSocket> sockets;
+    if (const auto st = monitor::read_ovs_port_sockets(applier.options().ovs_rundir, sockets); !st.ok()) {
+        health.record_error(std::chrono::system_clock::now(), st.reason);
+        log.log(spdlog::level::warn, "ovs-socket-drops", "cannot read the drops of OVS's port sockets: " + st.reason);
+        return;
+    }
+    // The uplinks and representors, as for the interface counters.
+    std::erase_if(sockets, [&](const monitor::PortSocket& s) { return !d.nic_of_port.count(s.port); });
+    for (const auto& [port, added] : socket_deltas_.observe(sockets)) {
+        drops_.add_socket_drops(port, added, {lookup(d.nic_of_port, port), lookup(d.workload_of_port, port)});
+    }
 }
 
 void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply, monitor::OffloadStats& offload,

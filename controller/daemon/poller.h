@@ -18,7 +18,9 @@
 #include "controller/monitor/counter_deltas.h"
 #include "controller/monitor/flow_view.h"
 #include "controller/monitor/offload_stats.h"
+#include "controller/monitor/ovs_socket_drops.h"
 #include "controller/monitor/poll_health.h"
+#include "controller/monitor/port_drops.h"
 #include "controller/monitor/traffic_ledger.h"
 #include "controller/daemon/rate_limited_log.h"
 #include "ovs-integration/datapath_monitor.h"
@@ -40,13 +42,22 @@ public:
     void poll(apply::Applier& applier, const apply::ApplyReport& last_apply, ovs::DatapathMonitor* dp,
               monitor::OffloadStats& offload, monitor::PollHealth& health, RateLimitedLog& log, PollResult& out);
 
+    // Drops of every uplink and representor (interface counters and OVS's
+    // packet sockets), as of the last poll.
+    const monitor::PortDropTotals& drops() const { return drops_; }
+
 private:
+    void port_drops(const apply::Applier& applier, monitor::PollHealth& health, RateLimitedLog& log);
+    // Misses OVS's packet sockets dropped (userspace datapath): counted in drops_' rx.
+    void ovs_socket_drops(const apply::Applier& applier, monitor::PollHealth& health, RateLimitedLog& log);
     void rules(apply::Applier& applier, const apply::ApplyReport& last_apply, monitor::OffloadStats& offload,
                monitor::PollHealth& health, RateLimitedLog& log, PollResult& out);
     void datapath(const apply::Applier& applier, ovs::DatapathMonitor& dp, monitor::PollHealth& health,
                   RateLimitedLog& log, PollResult& out);
 
     monitor::CounterDeltas rule_deltas_;
+    monitor::PortDropTotals drops_;
+    monitor::SocketDropDeltas socket_deltas_;
 };
 
 // True for a datapath flow that is one of snoc's own tc rules seen through OVS.

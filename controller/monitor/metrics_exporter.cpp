@@ -70,6 +70,10 @@ struct MetricsExporter::Families {
           polls(counter(r, "snoc_polls_total", "Polls of OVS and the offload backends.")),
           poll_errors(counter(r, "snoc_poll_errors_total", "Errors met while polling.")),
           reload_failures(counter(r, "snoc_config_reload_failures_total", "Spec reloads that failed (the old spec stays in force).")),
+          port_drops(counter(r, "snoc_port_dropped_packets_total",
+                             "Packets lost on an uplink or representor, by direction: rx = the interface's receive "
+                             "drops plus those of OVS's packet socket on the port (misses OVS did not read in time), "
+                             "tx = the interface's transmit drops.")),
           overflows(counter(r, "snoc_monitor_overflows_total",
                             "Samples credited to \"_other\" because a bounded table was full, by table.")) {}
 
@@ -93,11 +97,12 @@ struct MetricsExporter::Families {
     Family<Counter>& polls;
     Family<Counter>& poll_errors;
     Family<Counter>& reload_failures;
+    Family<Counter>& port_drops;
     Family<Counter>& overflows;
 
     // Label sets each family holds, for the bound and for removal.
     std::set<LabelMap> known_traffic, known_rules, known_ratio, known_cumulative_ratio, known_nics,
-        known_failures;
+        known_failures, known_port_drops;
 };
 
 MetricsExporter::MetricsExporter(size_t max_series_per_family)
@@ -117,7 +122,7 @@ T& MetricsExporter::series(Family<T>& family, std::set<LabelMap>& known, LabelMa
         // Closed-set labels keep their value: the overflow series still says
         // where the traffic ran; only the open-ended names collapse.
         for (auto& [k, v] : labels) {
-            if (k != "placement" && k != "scope") v = str(kOtherValue);
+            if (k != "placement" && k != "scope" && k != "direction") v = str(kOtherValue);
         }
     }
     known.insert(labels);
@@ -130,6 +135,7 @@ void MetricsExporter::update(const PollUpdate& u) {
     update_offload(u);
     update_flows(u);
     update_health(u);
+    update_port_drops(u);
     sync(f_->overflows.Add({{"what", "ledger"}}), u.ledger.overflowed_samples());
     sync(f_->overflows.Add({{"what", "offload"}}), u.offload.overflows());
     sync(f_->overflows.Add({{"what", "exporter"}}), overflows_);
@@ -214,6 +220,19 @@ void MetricsExporter::update_flows(const PollUpdate& u) {
         f_->flows.Add({{"placement", str(to_string(p))}}).Set(static_cast<double>(by_placement[static_cast<size_t>(p)]));
     }
     for (const auto& [reason, n] : by_reason) f_->not_offloaded.Add({{"reason", reason}}).Set(static_cast<double>(n));
+}
+
+void MetricsExporter::update_port_drops(const PollUpdate& u) {
+    if (u.drops == nullptr) return;
+    for (const auto& [port, t] : u.drops->totals()) {
+        for (DropDirection d : {DropDirection::Rx, DropDirection::Tx}) {
+            const LabelMap labels = {{"nic", t.labels.nic},
+                                     {"port", port},
+                                     {"workload", t.labels.workload},
+                                     {"direction", str(to_string(d))}};
+            sync(series(f_->port_drops, f_->known_port_drops, labels), d == DropDirection::Rx ? t.rx : t.tx);
+        }
+    }
 }
 
 void MetricsExporter::update_health(const PollUpdate& u) {

@@ -29,6 +29,7 @@
 #include "controller/monitor/flow_view.h"
 #include "controller/monitor/offload_stats.h"
 #include "controller/monitor/poll_health.h"
+#include "controller/monitor/port_drops.h"
 #include "controller/monitor/traffic_ledger.h"
 
 namespace prometheus {
@@ -48,6 +49,7 @@ struct PollUpdate {
     const OffloadStats& offload;
     const PollHealth& health;
     const std::vector<FlowRecord>& flows;  // every flow known after this poll
+    const PortDropTotals* drops = nullptr;  // drops of uplinks and representors (interface and OVS socket), when read
 };
 
 class MetricsExporter {
@@ -77,6 +79,7 @@ private:
     void update_offload(const PollUpdate& u);
     void update_flows(const PollUpdate& u);
     void update_health(const PollUpdate& u);
+    void update_port_drops(const PollUpdate& u);
 
     size_t max_series_;
     std::shared_ptr<prometheus::Registry> registry_;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 
 #include "controller/nic/ethtool_features.h"
 #include "controller/port_directory.h"
@@ -237,11 +238,15 @@ private:
     NicReport& r_;
 };
 
-Status attach_ports(EswLoader& loader, const EmulatedLayout& l, EswPortMap& ports) {
+// Attaches every port, then forgets the ports the eSwitch recorded that are
+// none of these (`forgotten` of them): ifindexes of veth pairs re-made since.
+Status attach_ports(EswLoader& loader, const EmulatedLayout& l, EswPortMap& ports, size_t& forgotten) {
+    std::set<uint32_t> attached;
     auto index = [&](const std::string& dev) { return ifindex_in(l.nic_netns, dev); };
     auto add = [&](const std::string& dev, uint32_t flags, const std::string& miss) -> Status {
         const uint32_t at = index(dev), to = index(miss);
         if (at == 0 || to == 0) return Status::failure(ENODEV, "eSwitch port " + dev + " or " + miss + " is missing in " + l.nic_netns);
+        attached.insert(at);
         return loader.add_port(at, esw_port{flags, to});
     };
     for (const auto& vf : l.vfs) {
@@ -252,7 +257,7 @@ Status attach_ports(EswLoader& loader, const EmulatedLayout& l, EswPortMap& port
     if (Status s = add(l.wire_port, ESW_PORT_LOOKUP, l.uplink_port); !s.ok()) return s;
     if (Status s = add(l.uplink_port, 0, l.wire_port); !s.ok()) return s;
     ports[l.pf] = index(l.wire_port);
-    return Status::success();
+    return loader.forget_ports_except(attached, forgotten);
 }
 
 EswLoadOptions load_options(const EmulatedLayout& l, uint32_t table_size) {
@@ -313,10 +318,16 @@ NicReport EmulatedNic::bring_up(const spec::NicSpec& nic, const offload::NicProf
         if (adopted) st = parts.table->adopt();
     }
     EswPortMap ports;
-    if (st.ok()) st = attach_ports(*parts.loader, l, ports);
+    size_t forgotten = 0;
+    if (st.ok()) st = attach_ports(*parts.loader, l, ports, forgotten);
     if (!st.ok()) {
         r.status = Status::failure(st.error, "NIC " + nic.name + ", step load-eswitch: " + st.reason);
         return r;
+    }
+    if (forgotten) {
+        // Their rules go at the next sync (EmulatedBackend: entries on no port's ifindex).
+        r.notes.push_back("eSwitch of NIC " + nic.name + ": forgot " + std::to_string(forgotten) +
+                          " port record(s) of veth pairs re-made since it was loaded");
     }
     if (!adopted) {
         Step s;

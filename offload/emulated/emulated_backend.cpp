@@ -56,7 +56,7 @@ void EmulatedBackend::delete_stale(const std::set<std::string>& scope, const std
     std::vector<uint64_t> stale;
     for (uint64_t cookie : table_.cookies()) {
         const EswEntry* e = table_.find(cookie);
-        if (e && !wanted.count(cookie) && scope.count(port_of(cookie, *e))) stale.push_back(cookie);
+        if (e && !wanted.count(cookie) && (scope.count(port_of(cookie, *e)) || orphan(cookie, *e))) stale.push_back(cookie);
     }
     for (uint64_t cookie : stale) {
         const HwRule gone = rule_of(cookie, *table_.find(cookie));

@@ -9,6 +9,14 @@
 // backend over an adopted table (EswTable::adopt, an eSwitch an earlier
 // process loaded) deletes, keeps and reports that process's rules: a rule
 // whose translation equals its table entry is unchanged and keeps counting.
+//
+// Orphans: an entry whose in_ifindex is no port's of this NIC (the port's
+// veth pair was re-made, so its NIC-side end has a new ifindex) matches no
+// packet and belongs to no sync's scope. Every sync removes it, whatever
+// its scope — or replaces it, when the desired rules still want its cookie.
+// Every entry of the table is snoc's (the maps are the eSwitch's own pins,
+// which adoption refuses when anything foreign is there), so no ownership
+// check is needed before removing one.
 #pragma once
 
 #include <map>
@@ -35,12 +43,15 @@ public:
     std::string render(const HwRule& rule) const override { return describe(rule, ports_); }
 
 private:
-    // Removes the table's rules on ports in `scope` that are not wanted.
+    // Removes the table's rules on ports in `scope` that are not wanted, and
+    // orphans (see above) that are not wanted, whatever the scope.
     void delete_stale(const std::set<std::string>& scope, const std::map<uint64_t, const HwRule*>& wanted, HwSyncReport& report);
     void sync_one(const HwRule& rule, HwSyncReport& report);
     // The port an entry is on: its canonical rule's, else the name of its
     // in_ifindex ("" when no port has that ifindex: outside every scope).
     std::string port_of(uint64_t cookie, const EswEntry& entry) const;
+    // True when the entry is on an ifindex no port of this NIC has.
+    bool orphan(uint64_t cookie, const EswEntry& entry) const { return port_of(cookie, entry).empty(); }
     // The canonical rule when known, else what the entry tells of it.
     HwRule rule_of(uint64_t cookie, const EswEntry& entry) const;
     // True when the table entry is what translating the rule gives; the

@@ -453,23 +453,56 @@ Status EswLoader::detach_all() {
     if (!entered.ok()) return entered;
     Status first;
     for (const Attached& a : ports) {
-        bpf_tc_hook hook{};
-        hook.sz = sizeof hook;
-        hook.ifindex = static_cast<int>(a.ifindex);
-        hook.attach_point = BPF_TC_INGRESS;
-        bpf_tc_opts opts{};
-        opts.sz = sizeof opts;
-        opts.handle = kTcHandle;
-        opts.priority = kTcPriority;
-        int rc = bpf_tc_detach(&hook, &opts);
-        // A port deleted meanwhile took its filter with it.
-        if (rc != 0 && !gone(rc) && first.ok()) first = fail(rc, "detaching from ifindex " + std::to_string(a.ifindex) + " in " + options_.netns);
-        if (!a.created_hook) continue;
-        hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
-        rc = bpf_tc_hook_destroy(&hook);
-        if (rc != 0 && !gone(rc) && first.ok()) first = fail(rc, "removing the clsact qdisc of ifindex " + std::to_string(a.ifindex));
+        if (Status s = detach(a); !s.ok() && first.ok()) first = s;
     }
     return first;
+}
+
+Status EswLoader::detach(const Attached& a) const {
+    bpf_tc_hook hook{};
+    hook.sz = sizeof hook;
+    hook.ifindex = static_cast<int>(a.ifindex);
+    hook.attach_point = BPF_TC_INGRESS;
+    bpf_tc_opts opts{};
+    opts.sz = sizeof opts;
+    opts.handle = kTcHandle;
+    opts.priority = kTcPriority;
+    int rc = bpf_tc_detach(&hook, &opts);
+    // A port deleted meanwhile took its filter with it.
+    if (rc != 0 && !gone(rc)) return fail(rc, "detaching from ifindex " + std::to_string(a.ifindex) + " in " + options_.netns);
+    if (!a.created_hook) return Status::success();
+    hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
+    rc = bpf_tc_hook_destroy(&hook);
+    if (rc != 0 && !gone(rc)) return fail(rc, "removing the clsact qdisc of ifindex " + std::to_string(a.ifindex));
+    return Status::success();
+}
+
+Status EswLoader::forget_ports_except(const std::set<uint32_t>& keep, size_t& removed) {
+    removed = 0;
+    if (ports_fd_ < 0) return Status::failure(EBADF, "emulated eSwitch: not loaded (or released)");
+    std::vector<uint32_t> stale;
+    uint32_t key = 0, next = 0;
+    const uint32_t* prev = nullptr;
+    while (bpf_map_get_next_key(ports_fd_, prev, &next) == 0) {
+        if (!keep.count(next)) stale.push_back(next);
+        key = next;
+        prev = &key;
+    }
+    if (stale.empty()) return Status::success();
+    NetnsScope ns;
+    if (Status s = ns.enter(options_.netns); !s.ok()) return s;
+    for (uint32_t ifindex : stale) {
+        // Detach first: teardown finds our filters through esw_ports, so a
+        // device that still exists must not keep one without a record.
+        const auto it = std::find_if(attached_.begin(), attached_.end(), [ifindex](const Attached& a) { return a.ifindex == ifindex; });
+        if (Status s = detach(it != attached_.end() ? *it : Attached{ifindex, false}); !s.ok()) return s;
+        if (it != attached_.end()) attached_.erase(it);
+        if (bpf_map_delete_elem(ports_fd_, &ifindex) != 0 && errno != ENOENT) {
+            return fail(errno, "forgetting port ifindex " + std::to_string(ifindex) + " in esw_ports");
+        }
+        ++removed;
+    }
+    return Status::success();
 }
 
 void EswLoader::close_fds() {

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,13 @@ public:
     // its first packet already knows where to go.
     Status add_port(uint32_t ifindex, const esw_port& port);
 
+    // Forgets every port esw_ports records whose ifindex is not in `keep`
+    // (the NIC's ports now): detaches the program there if the device still
+    // exists, then deletes the record. A port whose veth pair was re-made
+    // has a new ifindex, and the old record would otherwise stay until
+    // teardown and, re-made often enough, fill the map. `removed` counts them.
+    Status forget_ports_except(const std::set<uint32_t>& keep, size_t& removed);
+
     // Detaches the program from every port (those add_port attached and
     // every port recorded in esw_ports, which covers an adopted eSwitch's),
     // unpins, unmounts the private bpffs at pin_dir, removes the pin
@@ -106,6 +114,9 @@ private:
         uint32_t ifindex = 0;
         bool created_hook = false;  // the clsact qdisc is ours to remove
     };
+    // Detaches our filter from one port (and its clsact qdisc when we made
+    // it); a port that is gone is not an error. In the NIC namespace.
+    Status detach(const Attached& a) const;
 
     EswLoadOptions options_;
     bpf_object* obj_ = nullptr;

@@ -6,8 +6,11 @@
 #   containers, OVS and the eSwitch rules; a second apply (a new process)
 #   adopts the eSwitch and changes nothing; pings counted exactly on the
 #   eSwitch rules; software flows in OVS with their reasons; the hit rate
-#   from /metrics agrees with the packet counters; a restarted daemon
-#   adopts the rules with their counters; `snoc down` leaves nothing behind.
+#   from /metrics agrees with the packet counters; misses OVS's socket
+#   dropped while ovs-vswitchd was stopped are counted; a restarted daemon
+#   adopts the rules with their counters; a re-made VF veth pair runs on the
+#   fast path again with no record of its old ifindex left; `snoc down`
+#   leaves nothing behind.
 # Usage: tests/e2e/host-emulated.sh BUILD_DIR   (root; re-executes itself under unshare --net)
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -120,6 +123,25 @@ for line in open(sys.argv[1]):
 print(f"hardware {hw:.0f} of {all_:.0f}, hit ratio {hit}")
 sys.exit(0 if hit is not None and all_ > 0 and hw >= 100 and abs(hit - hw / all_) < 1e-9 else 1)
 PY
+check "interface drops of representors and uplink are metrics (slow-path losses are not silent)" sh -c \
+  "grep -q '^snoc_port_dropped_packets_total{direction=\"rx\",nic=\"esw\",port=\"esw0_vf0\",workload=\"cam\"} [0-9]' $work/metrics && grep -q '^snoc_port_dropped_packets_total{direction=\"tx\",nic=\"esw\",port=\"esw0\",workload=\"\"} [0-9]' $work/metrics"
+# Misses OVS does not read in time are dropped at its packet socket on the
+# representor, where no interface counter sees them: stop ovs-vswitchd, send
+# cam -> store (a miss: that rule is in OVS), and the drops are counted.
+cam_drops() { local v; v=$(metric 'snoc_port_dropped_packets_total{direction="rx",nic="esw",port="esw0_vf0",workload="cam"} '); echo "${v%.*}"; }
+drops_before=$(cam_drops)
+kill -STOP "$(cat "$ovs/ovs-vswitchd.pid")"
+ip netns exec cam python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(2000):
+    s.sendto(b"x" * 64, ("10.40.0.13", 9))'
+sleep 0.2
+kill -CONT "$(cat "$ovs/ovs-vswitchd.pid")"
+wait_polls 2
+drops_after=$(cam_drops)
+check "2000 misses to a stopped OVS: those its socket dropped count on esw0_vf0 ($drops_before -> $drops_after)" \
+  test "$((drops_after - drops_before))" -ge 1000 -a "$((drops_after - drops_before))" -le 2000
 check "table occupancy 2 of 4096" sh -c "grep -q '^snoc_hw_table_rules{nic=\"esw\"} 2\$' $work/metrics && grep -q '^snoc_hw_table_capacity_rules{nic=\"esw\"} 4096\$' $work/metrics"
 
 # --- SIGTERM, restart, adoption ---------------------------------------------------
@@ -132,6 +154,20 @@ check "the restarted daemon's apply changed nothing" sh -c "grep 'applied ' $wor
 kept=$(rule_packets cam-to-infer)
 check "counters survived the restart, and the 5 pings without snoc were counted ($after -> $kept)" test "$((kept - after))" -eq 5
 kill -TERM "$daemon_pid"; wait "$daemon_pid"; daemon_pid=
+
+# --- a VF's veth pair re-made --------------------------------------------------------
+# Deleting the NIC-side end takes infer's eth0 along; the next apply makes the
+# pair again (new ifindexes) and forgets the eSwitch's records of the old ones.
+esw_ports() { bpftool -j map dump pinned "$pins/esw_ports" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+ip -n snoc-esw-esw link del vf1
+"$snoc" apply "${ovsopts[@]}" -o json "$spec" >"$work/apply3.json"
+check "apply re-makes VF 1's pair" jq_ok "$work/apply3.json" "d['ok'] and d['changes'] > 0"
+check "both eSwitch rules are installed for the re-made port" jq_ok "$work/apply3.json" \
+  "sorted(r['placement'] for r in d['rules']).count('hardware') == 2"
+check "cam reaches the re-made VF" ip netns exec cam ping -q -c 5 -i 0.01 -W 2 10.40.0.12
+check "the eSwitch records only the NIC's 8 ports, not the gone ifindex ($(esw_ports))" test "$(esw_ports)" -eq 8
+check "still two rules in the table" sh -c \
+  "[ \"\$(bpftool -j map dump pinned $pins/esw_rules | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')\" -eq 2 ]"
 
 # --- down ---------------------------------------------------------------------------
 check "snoc down removes the emulated NIC" "$snoc" down "$spec"

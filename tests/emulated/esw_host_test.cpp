@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -32,6 +33,22 @@ uint32_t pinned_prog_id(const std::string& pin_dir) {
     const uint32_t id = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
     ::close(fd);
     return id;
+}
+
+// The ifindexes esw_ports records under `pin_dir`.
+std::set<uint32_t> recorded_ports(const std::string& pin_dir) {
+    std::set<uint32_t> out;
+    const int fd = bpf_obj_get((pin_dir + "/esw_ports").c_str());
+    if (fd < 0) return out;
+    uint32_t key = 0, next = 0;
+    const uint32_t* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        out.insert(next);
+        key = next;
+        prev = &key;
+    }
+    ::close(fd);
+    return out;
 }
 
 // eSwitch filters at ingress of `dev` in the NIC namespace.
@@ -320,6 +337,67 @@ TEST_F(EmulatedHost, ReleasedESwitchIsAdoptedWithItsRulesAndCounters) {
     EXPECT_EQ(second.replaced, 1u);
     EXPECT_EQ(second.deleted, 2u);
     EXPECT_EQ(topo_->table().size(), 3u);
+}
+
+// `snoc apply` re-made VF 1's veth pair (vfport1 has a new ifindex) and
+// adopted the eSwitch, as the next apply does. The rules on the old ifindex
+// match no packet and are in no port's scope: the next sync of the NIC, of
+// whichever ports, removes them, and the rules that are still wanted run
+// again on the new port.
+TEST_F(EmulatedHost, RulesOnARemadePortAreRemovedByTheNextSync) {
+    const std::vector<HwRule> rules = {
+        rule(1, "rep0", "priority=100,udp,tp_dst=5000 actions=output:rep1"),
+        rule(2, "rep1", "priority=100,udp,tp_dst=5000 actions=output:rep0"),
+        rule(3, "rep1", "priority=50,udp,tp_dst=6000 actions=drop"),
+        rule(4, "rep2", "priority=100,udp,tp_dst=5000 actions=output:rep0"),
+    };
+    sync(rules);
+    EXPECT_EQ(send(1, 0, 2), 2);
+    EXPECT_EQ(state(2).packets, 2u);
+
+    const uint32_t old_vfport1 = topo_->ifindex("nic", "vfport1");
+    topo_->release();
+    ASSERT_EQ(topo_->remake_vf(1), "");
+    bool adopted = false;
+    ASSERT_EQ(topo_->adopt(adopted), "");
+    ASSERT_TRUE(adopted);
+    ASSERT_EQ(topo_->attach_vf(1), "");
+    EXPECT_EQ(topo_->table().size(), rules.size());
+
+    // Bring-up forgets the port record of the gone ifindex (it attaches every port, then keeps only those).
+    std::set<uint32_t> ports;
+    for (const std::string dev : {"vfport0", "repport0", "vfport1", "repport1", "vfport2", "repport2"}) {
+        ports.insert(topo_->ifindex("nic", dev));
+    }
+    EXPECT_TRUE(recorded_ports(topo_->pin_dir()).count(old_vfport1));
+    size_t forgotten = 0;
+    ASSERT_TRUE(topo_->loader().forget_ports_except(ports, forgotten).ok());
+    EXPECT_EQ(forgotten, 1u);
+    EXPECT_EQ(recorded_ports(topo_->pin_dir()), ports);
+    std::vector<HwRuleState> states;
+    ASSERT_TRUE(topo_->backend().read({"rep0", "rep1", "rep2"}, states).ok());
+    EXPECT_EQ(states.size(), 2u) << "rules 2 and 3 are on vfport1's old ifindex: no port's";
+
+    // A sync of rep0 alone: rule 1 is replaced (its output is the new
+    // vfport1), rules 2 and 3 go though rep1 was not in the sync, rule 4 stays.
+    auto report = topo_->backend().sync({rules[0]}, {"rep0"});
+    for (const auto& [r, s] : report.failures) ADD_FAILURE() << r.cookie << ": " << offload::to_string(s);
+    EXPECT_EQ(report.replaced, 1u);
+    EXPECT_EQ(report.deleted, 2u);
+    EXPECT_EQ(topo_->table().cookies(), (std::vector<uint64_t>{1, 4}));
+    EXPECT_EQ(send(0, 1, 5), 5) << "the fast path reaches the re-made VF";
+    EXPECT_EQ(state(1).packets, 5u);
+
+    // Packets from the re-made VF miss to its representor until a rule is
+    // installed on its new ifindex, then run on the fast path.
+    const uint64_t rep_before = rep_rx(1);
+    EXPECT_EQ(send(1, 0, 3), 0) << "the representors are unplugged: a miss reaches nobody";
+    EXPECT_EQ(rep_rx_after(1, rep_before, 3), 3u);
+    report = topo_->backend().sync({rules[1]}, {"rep1"});
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(report.added, 1u);
+    EXPECT_EQ(send(1, 0, 4), 4);
+    EXPECT_EQ(state(2).packets, 4u) << "a new entry, its counter slot reset";
 }
 
 // Not a fixture test: it checks what the adopted loader's teardown leaves.

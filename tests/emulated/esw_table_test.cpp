@@ -392,5 +392,68 @@ TEST(EmulatedBackendAdopt, SameRulesAreUnchangedAndStaleOnesAreFoundInTheTable) 
     EXPECT_EQ(again.cookies(), (std::vector<uint64_t>{1}));
 }
 
+// A port's veth pair was re-made: its NIC-side end has a new ifindex, and the
+// entries on the old one match no packet and are in no sync's scope. Any sync
+// of the NIC removes them, or replaces them when their rule is still wanted.
+TEST(EmulatedBackendAdopt, EntriesOnAGoneIfindexAreRemovedByAnySync) {
+    const std::vector<HwRule> rules = {
+        policy_rule(1, "rep0", "priority=100,udp,tp_dst=5000 actions=drop"),
+        policy_rule(2, "rep1", "priority=100,udp,tp_dst=5000 actions=NORMAL"),
+        policy_rule(3, "rep2", "priority=100,udp,tp_dst=5000 actions=drop"),
+        policy_rule(4, "rep1", "priority=50,ip actions=drop"),
+    };
+    FakeMaps maps;
+    EswTable first_table(maps, 16);
+    EmulatedBackend first(first_table, {{"rep0", 10}, {"rep1", 11}, {"rep2", 12}});
+    ASSERT_TRUE(first.sync(rules, {"rep0", "rep1", "rep2"}).ok());
+
+    // The next apply: rep1's pair was re-made (11 -> 21), the table adopted.
+    EswTable table(maps, 16);
+    ASSERT_TRUE(table.adopt().ok());
+    EmulatedBackend next(table, {{"rep0", 10}, {"rep1", 21}, {"rep2", 12}});
+    std::vector<HwRuleState> states;
+    ASSERT_TRUE(next.read({"rep0", "rep1", "rep2"}, states).ok());
+    EXPECT_EQ(states.size(), 2u) << "entries on ifindex 11 belong to no port";
+
+    // A sync of rep0 alone: rule 4 (on the gone ifindex, not wanted) goes.
+    auto report = next.sync({rules[0]}, {"rep0"});
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(report.unchanged, 1u);
+    EXPECT_EQ(report.deleted, 2u) << "rules 2 and 4 were on the gone ifindex";
+    EXPECT_EQ(table.cookies(), (std::vector<uint64_t>{1, 3})) << "rep2 was not in the sync and its rule is kept";
+
+    // Wanted again on the re-made port: installed on its new ifindex.
+    EswTable again(maps, 16);
+    ASSERT_TRUE(again.adopt().ok());
+    EmulatedBackend third(again, {{"rep0", 10}, {"rep1", 21}, {"rep2", 12}});
+    report = third.sync({rules[1]}, {"rep1"});
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(report.added, 1u);
+    ASSERT_NE(again.find(2), nullptr);
+    EXPECT_EQ(again.find(2)->key.in_ifindex, 21u);
+    EXPECT_NE(again.find(1), nullptr);
+    EXPECT_NE(again.find(3), nullptr);
+}
+
+// A wanted rule whose entry is on the gone ifindex is replaced, not added twice.
+TEST(EmulatedBackendAdopt, AWantedEntryOnAGoneIfindexIsReplaced) {
+    const HwRule r = policy_rule(2, "rep1", "priority=100,udp,tp_dst=5000 actions=NORMAL");
+    FakeMaps maps;
+    EswTable first_table(maps, 16);
+    EmulatedBackend first(first_table, {{"rep0", 10}, {"rep1", 11}});
+    ASSERT_TRUE(first.sync({r}, {"rep1"}).ok());
+
+    EswTable table(maps, 16);
+    ASSERT_TRUE(table.adopt().ok());
+    EmulatedBackend next(table, {{"rep0", 10}, {"rep1", 21}});
+    const auto report = next.sync({r}, {"rep1"});
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(report.replaced, 1u);
+    EXPECT_EQ(report.added + report.deleted + report.unchanged, 0u);
+    ASSERT_NE(table.find(2), nullptr);
+    EXPECT_EQ(table.find(2)->key.in_ifindex, 21u);
+    EXPECT_EQ(table.size(), 1u);
+}
+
 }  // namespace
 }  // namespace snoc::offload::emulated

@@ -111,6 +111,51 @@ offload::emulated::EswLoadOptions HostTopology::options() const {
     return opts;
 }
 
+std::string HostTopology::remake_vf(int i) {
+    const std::string n = std::to_string(i);
+    const std::string c = container(i);
+    const uint32_t before = ifindex("nic", "vfport" + n);
+    std::vector<std::string> cmds = {
+        // Deleting one end of a veth pair deletes the other.
+        "ip -n " + ns("nic") + " link del vfport" + n,
+        "ip -n " + ns("nic") + " link add vfport" + n + " type veth peer name vf" + n + " netns " + c,
+        "ip -n " + c + " link set vf" + n + " address " + mac(i),
+        "ip -n " + c + " addr add " + ip(i) + "/24 dev vf" + n,
+        "ip -n " + ns("nic") + " link set vfport" + n + " up",
+        "ip -n " + c + " link set vf" + n + " up",
+    };
+    for (int j = 0; j < vfs_; ++j) {
+        if (j == i) continue;
+        cmds.push_back("ip -n " + c + " neigh replace " + ip(j) + " lladdr " + mac(j) + " dev vf" + n + " nud permanent");
+    }
+    for (const auto& cmd : cmds) {
+        if (sh(cmd) != 0) return "re-making VF " + n + "'s pair: command failed: " + cmd;
+    }
+    const uint32_t after = ifindex("nic", "vfport" + n);
+    if (after == 0 || after == before) {
+        return "re-making VF " + n + "'s pair: vfport" + n + " has ifindex " + std::to_string(after) + " (was " +
+               std::to_string(before) + ")";
+    }
+    ports_["rep" + n] = after;
+    return "";
+}
+
+std::string HostTopology::attach_vf(int i) {
+    const std::string n = std::to_string(i);
+    if (!loader_) return "attaching VF " + n + ": no eSwitch is held (load or adopt first)";
+    const uint32_t vfport = ifindex("nic", "vfport" + n);
+    const uint32_t repport = ifindex("nic", "repport" + n);
+    if (vfport == 0 || repport == 0) return "attaching VF " + n + ": no ifindex for vfport" + n + " / repport" + n;
+    if (auto s = loader_->add_port(vfport, esw_port{ESW_PORT_LOOKUP, repport}); !s.ok()) {
+        return "adding vfport" + n + ": " + offload::to_string(s);
+    }
+    // What OVS sends through the representor leaves by the VF port: its record must name the new ifindex.
+    if (auto s = loader_->add_port(repport, esw_port{0, vfport}); !s.ok()) {
+        return "adding repport" + n + ": " + offload::to_string(s);
+    }
+    return "";
+}
+
 void HostTopology::release() {
     backend_.reset();
     table_.reset();

@@ -48,6 +48,14 @@ public:
     // a new table adopted from the maps, a new backend. Empty string on success.
     std::string adopt(bool& adopted);
     offload::emulated::EswLoadOptions options() const;
+    // Deletes VF i's veth pair (vfport<i> <-> vf<i>) and makes it again, as
+    // `snoc apply` re-makes a pair it finds broken: the same names, address
+    // and neighbours, a new ifindex for vfport<i>, which ports() then gives.
+    // The eSwitch is not attached to it (attach_vf). Empty string on success.
+    std::string remake_vf(int i);
+    // Makes vfport<i> and repport<i> ports of the eSwitch held now (load /
+    // adopt), as bring-up attaches every port. Empty string on success.
+    std::string attach_vf(int i);
 
     std::string ns(const std::string& role) const { return prefix_ + role; }
     std::string ns_path(const std::string& role) const { return "/run/netns/" + ns(role); }

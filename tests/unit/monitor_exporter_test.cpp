@@ -235,5 +235,27 @@ TEST(MonitorExporter, SeriesBeyondTheBoundGoToOther) {
     EXPECT_GT(m.at(R"(snoc_monitor_overflows_total{what="exporter"})"), 0);
 }
 
+TEST(MonitorExporter, PortDropsAreCountersPerPortAndDirection) {
+    MetricsExporter exporter;
+    TrafficLedger ledger;
+    OffloadStats offload;
+    PollHealth health;
+    const std::vector<FlowRecord> flows;
+    const std::vector<TrafficSample> none;
+    PortDropTotals drops;
+    drops.add({"rep0", 5, 1}, {"nic0", "web"});
+    exporter.update({.samples = none, .ledger = ledger, .offload = offload, .health = health, .flows = flows, .drops = &drops});
+    drops.add({"rep0", 12, 1}, {"nic0", "web"});
+    drops.add({"rep0", 3, 1}, {"nic0", "web"});  // the device was re-made: its counter restarted
+    exporter.update({.samples = none, .ledger = ledger, .offload = offload, .health = health, .flows = flows, .drops = &drops});
+
+    offload::Status err;
+    auto endpoint = HttpEndpoint::start("127.0.0.1:0", exporter.registry(), err);
+    ASSERT_TRUE(endpoint) << err.reason;
+    const auto m = parse_exposition(http_get(endpoint->port(), "/metrics").body);
+    EXPECT_EQ(m.at(R"(snoc_port_dropped_packets_total{direction="rx",nic="nic0",port="rep0",workload="web"})"), 15);
+    EXPECT_EQ(m.at(R"(snoc_port_dropped_packets_total{direction="tx",nic="nic0",port="rep0",workload="web"})"), 1);
+}
+
 }  // namespace
 }  // namespace snoc::monitor
