@@ -90,7 +90,8 @@ void DatapathMonitor::process(std::shared_ptr<const std::string> dump_text, Data
     const auto t0 = Clock::now();
     out = DatapathPoll{};
     out.text = dump_text ? std::move(dump_text) : std::make_shared<const std::string>();
-    DpFlowScan dump = scan_dpflow_dump(*out.text);
+    DpFlowScan dump = scan_dpflow_dump(
+        *out.text, options_.scan_threads == 0 ? default_dpflow_scan_threads() : options_.scan_threads);
     out.error_count = dump.errors.size();
     if (dump.errors.size() > options_.max_errors) dump.errors.resize(options_.max_errors);
     out.errors = std::move(dump.errors);

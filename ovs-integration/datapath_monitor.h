@@ -51,6 +51,9 @@ struct MonitorOptions {
     bool baseline_first_poll = true;
     // Unreadable dump lines kept per poll (all are counted).
     size_t max_errors = 20;
+    // Threads that read a large dump (see scan_dpflow_dump); 0: the
+    // default, min(2, hardware threads). 1 reads on the polling thread only.
+    unsigned scan_threads = 0;
 };
 
 struct MonitoredFlow {

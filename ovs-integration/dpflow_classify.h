@@ -11,6 +11,7 @@
 
 #include <array>
 #include <concepts>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -97,45 +98,59 @@ public:
     }
 
     const PlacementTraffic& totals() const { return totals_; }
-    size_t tracked() const { return last_.size(); }
+    size_t tracked() const { return entries_.size(); }
 
 private:
-    struct Seen {
-        TrafficCounts counts;
-        size_t missed_polls = 0;
-        uint64_t poll = 0;  // the poll that last saw it
-    };
-    // A flow identity (what flow_identity() spells) kept in parts, so a
-    // poll looks flows up with views into its dump instead of building a
-    // string per flow; only a flow seen for the first time is copied.
-    struct Identity {
-        std::string source;
-        std::string id;  // the ufid, or the key text when there is none
-        bool ufid = false;
-        bool operator==(const Identity&) const = default;
-    };
+    // The identity table: open addressing over a dense array of entries,
+    // looked up with views into the dump, so a poll allocates nothing per
+    // flow it has seen before and little per new one. A ufid spelled as OVS
+    // prints it (36 lower-case hex digits and dashes) is kept as its 16
+    // bytes; any other ufid, and the key text of a flow without one, is
+    // kept as text. The identity is still exactly what flow_identity()
+    // spells: one spelling packs to one 16-byte value and no other spelling
+    // is packed.
+    enum class IdKind : uint8_t { PackedUfid, TextUfid, KeyText };
     struct IdentityView {
         std::string_view source;
-        std::string_view id;
+        std::string_view id;  // the ufid, or the key text when there is none
         bool ufid = false;
     };
-    struct IdentityHash {
-        using is_transparent = void;
-        size_t operator()(const IdentityView& v) const;
-        size_t operator()(const Identity& k) const { return (*this)(IdentityView{k.source, k.id, k.ufid}); }
+    // A flow's identity, ready to look up: kind, the packed ufid or the
+    // text, the section's index (kNone when never seen) and the hash.
+    struct Probe {
+        IdKind kind = IdKind::KeyText;
+        uint64_t packed[2] = {0, 0};
+        std::string_view text;
+        std::string_view source;
+        uint32_t source_index = 0;
+        uint64_t hash = 0;
     };
-    struct IdentityEqual {
-        using is_transparent = void;
-        static bool same(const IdentityView& a, const IdentityView& b) {
-            return a.ufid == b.ufid && a.id == b.id && a.source == b.source;
-        }
-        static IdentityView view(const Identity& k) { return {k.source, k.id, k.ufid}; }
-        bool operator()(const Identity& a, const Identity& b) const { return a == b; }
-        bool operator()(const IdentityView& a, const Identity& b) const { return same(a, view(b)); }
-        bool operator()(const Identity& a, const IdentityView& b) const { return same(view(a), b); }
+    struct Entry {
+        uint64_t hash = 0;
+        uint64_t packed[2] = {0, 0};  // PackedUfid
+        TrafficCounts counts;
+        uint64_t poll = 0;            // the poll that last saw it
+        uint32_t missed_polls = 0;    // saturates (forget_after beyond 2^32 - 1 is "never")
+        uint32_t source = 0;          // index into sources_
+        uint32_t text = 0;            // index into texts_ (TextUfid, KeyText)
+        IdKind kind = IdKind::KeyText;
     };
+    struct Source {
+        std::string name;
+        uint64_t hash = 0;
+    };
+    static constexpr uint32_t kNone = UINT32_MAX;
+
     static IdentityView identity_of(const DpFlow& f);
     static IdentityView identity_of(const DpFlowView& f);
+    Probe probe_of(const IdentityView& id);
+    // Index into entries_ of the probe's identity, or kNone; `slot` is
+    // where it is (or would go) in index_.
+    uint32_t find(const Probe& p, size_t& slot) const;
+    uint32_t insert(const Probe& p, size_t slot);
+    void reserve_index(size_t entries);
+    void rebuild_index();
+    void forget_missing();
 
     template <typename Flow>
     PlacementTraffic update(const std::vector<Flow>& flows, bool credit, std::vector<TrafficCounts>* per_flow);
@@ -144,7 +159,20 @@ private:
 
     size_t forget_after_;
     uint64_t poll_ = 0;
-    std::unordered_map<Identity, Seen, IdentityHash, IdentityEqual> last_;
+    std::vector<Entry> entries_;
+    // Power-of-two size, at most half full: the entry's index in the low
+    // 32 bits, the high 32 bits of its hash above (compared before the
+    // entry is read); kEmpty = free.
+    static constexpr uint64_t kEmpty = UINT64_MAX;
+    std::vector<uint64_t> index_;
+    struct SourceHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::vector<Source> sources_;  // dump sections with flows tracked ("" for a dump without headers)
+    std::unordered_map<std::string, uint32_t, SourceHash, std::equal_to<>> source_ids_;  // name -> sources_ index
+    uint32_t last_source_ = kNone; // the section the previous lookup used
+    std::vector<std::string> texts_;  // identities kept as text
     PlacementTraffic totals_;
 };
 

@@ -78,11 +78,7 @@ constexpr std::array<KeyRule, 33> kKeyRules = {{
     {"tunnel", "dst", Field::TunDst, ValueKind::Ipv4},
 }};
 
-// a == b, deciding most mismatches on the length and first byte without
-// a call to memcmp.
-inline bool same(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
-}
+using dpflow_text::same;
 
 // The rules of one key: kKeyRules keeps each key's rules together, so a
 // key item is looked up once and its attributes only among its own rules
@@ -99,13 +95,49 @@ struct RuleGroup {
     }
 };
 
+// kKeyRules' groups by key length, so an item is compared with the few
+// keys of its length only.
+struct GroupsByLength {
+    static constexpr size_t kMaxLength = 16;
+    static constexpr size_t kPerLength = 8;
+    std::array<std::array<uint8_t, kPerLength>, kMaxLength> begin{};
+    std::array<std::array<uint8_t, kPerLength>, kMaxLength> end{};
+    std::array<uint8_t, kMaxLength> count{};
+};
+
+constexpr GroupsByLength kGroupsByLength = [] {
+    GroupsByLength g;
+    for (size_t r = 0; r < kKeyRules.size();) {
+        size_t last = r;
+        while (last < kKeyRules.size() && kKeyRules[last].key == kKeyRules[r].key) ++last;
+        const size_t len = kKeyRules[r].key.size();
+        // A key too long, or too many of one length, would not be found:
+        // the table is checked below.
+        if (len < GroupsByLength::kMaxLength && g.count[len] < GroupsByLength::kPerLength) {
+            g.begin[len][g.count[len]] = static_cast<uint8_t>(r);
+            g.end[len][g.count[len]] = static_cast<uint8_t>(last);
+            ++g.count[len];
+        }
+        r = last;
+    }
+    return g;
+}();
+
+constexpr bool every_group_indexed() {
+    size_t groups = 0;
+    for (size_t r = 0; r < kKeyRules.size(); ++r) groups += r == 0 || kKeyRules[r].key != kKeyRules[r - 1].key;
+    size_t indexed = 0;
+    for (uint8_t c : kGroupsByLength.count) indexed += c;
+    return groups == indexed;
+}
+static_assert(every_group_indexed(), "kKeyRules: keep each key's rules together; keys shorter than 16");
+
 RuleGroup find_group(std::string_view key) {
-    const KeyRule* const all_end = kKeyRules.data() + kKeyRules.size();
-    for (const KeyRule* r = kKeyRules.data(); r != all_end; ++r) {
-        if (!same(r->key, key)) continue;
-        const KeyRule* last = r;
-        while (last != all_end && last->key == key) ++last;
-        return {r, last};
+    if (key.size() >= GroupsByLength::kMaxLength) return {};
+    const size_t len = key.size();
+    for (size_t i = 0; i < kGroupsByLength.count[len]; ++i) {
+        const KeyRule* r = kKeyRules.data() + kGroupsByLength.begin[len][i];
+        if (same(r->key, key)) return {r, kKeyRules.data() + kGroupsByLength.end[len][i]};
     }
     return {};
 }
@@ -152,11 +184,15 @@ constexpr std::array<FlagName, 9> kTcpFlags = {{
 }};
 
 // Decimal or 0x-prefixed hexadecimal, the two ways odp-util prints integers.
-std::optional<uint64_t> parse_uint(std::string_view s) { return parse_uint_dec_or_hex(s); }
+std::optional<uint64_t> parse_uint(std::string_view s) {
+    uint64_t v = 0;
+    if (dpflow_text::quick_uint(s, v)) return v;
+    return parse_uint_dec_or_hex(s);
+}
 
 // "value/mask" -> (value, mask); a bare value has no mask (exact).
 std::pair<std::string_view, std::optional<std::string_view>> split_mask(std::string_view s) {
-    const size_t slash = s.find('/');
+    const size_t slash = dpflow_text::find_char(s, '/');
     if (slash == std::string_view::npos) return {s, std::nullopt};
     return {s.substr(0, slash), s.substr(slash + 1)};
 }
@@ -248,57 +284,65 @@ public:
     }
 
 private:
-    static bool is_name_char(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z');
-    }
-    // Characters that end the fast path inside a body: blanks (trimmed by
-    // parse_list) and brackets (nesting, handled by for_each_top).
-    static bool is_unusual(char c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || dpflow_text::bracket_depth(c) != 0;
-    }
+    // Character classes of the fast path: name characters, and what ends
+    // an item body there: its ')' and anything unusual (blanks, trimmed by
+    // parse_list, and other brackets: nesting, handled by for_each_top).
+    static constexpr uint8_t kName = 1;
+    static constexpr uint8_t kBodyStop = 2;
+    static constexpr std::array<uint8_t, 256> kClass = [] {
+        std::array<uint8_t, 256> t{};
+        for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = kName;
+        for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<size_t>(c)] = kName;
+        for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = kName;
+        t['_'] = kName;
+        for (unsigned char c : std::string_view(" \t\r\n(){}[]")) t[c] = kBodyStop;
+        return t;
+    }();
+    static uint8_t char_class(char c) { return kClass[static_cast<unsigned char>(c)]; }
 
-    // Items from text[i] on; leaves i at the closing ')' of an encap body
-    // (nested) or at the ", " that ends the key (top level).
-    bool canonical_list(std::string_view text, size_t& i, bool nested) {
+    // Items from text[pos] on; leaves pos at the closing ')' of an encap
+    // body (nested) or at the ", " that ends the key (top level).
+    bool canonical_list(std::string_view text, size_t& pos, bool nested) {
+        const char* const s = text.data();
         const size_t n = text.size();
+        size_t i = pos;
         for (;;) {
             const size_t start = i;
-            while (i < n && is_name_char(text[i])) ++i;
-            if (i == start || i == n || text[i] != '(') return false;
-            const std::string_view key = text.substr(start, i - start);
+            while (i < n && char_class(s[i]) == kName) ++i;
+            if (i == start || i == n || s[i] != '(') return false;
+            const std::string_view key(s + start, i - start);
             ++i;
-            if (key == "encap") {
+            if (same(key, "encap")) {
                 if (++encap_depth_ > kMaxEncapDepth) return false;
                 const bool ok = canonical_list(text, i, true);
                 --encap_depth_;
                 if (!ok) return false;
             } else {
                 const size_t body_start = i;
-                while (i < n && text[i] != ')') {
-                    if (is_unusual(text[i])) return false;
-                    ++i;
-                }
-                if (i == n) return false;
-                const std::string_view body = text.substr(body_start, i - body_start);
-                if (parse_body(key, body, text.substr(start, i + 1 - start), true)) return false;
+                while (i < n && char_class(s[i]) != kBodyStop) ++i;
+                if (i == n || s[i] != ')') return false;
+                const std::string_view body(s + body_start, i - body_start);
+                if (parse_body(key, body, std::string_view(s + start, i + 1 - start), true)) return false;
             }
             ++i;  // past ')'
             if (i == n) return false;  // a key with nothing after it is not a dump line
-            if (nested && text[i] == ')') return true;
-            if (text[i] != ',') return false;
-            if (!nested && i + 1 < n && text[i + 1] == ' ') return true;
+            if (nested && s[i] == ')') break;
+            if (s[i] != ',') return false;
+            if (!nested && i + 1 < n && s[i + 1] == ' ') break;
             ++i;
         }
+        pos = i;
+        return true;
     }
 
     std::optional<std::string> parse_item(std::string_view item) {
-        const size_t open = item.find('(');
+        const size_t open = dpflow_text::find_char(item, '(');
         if (open == std::string_view::npos || open == 0 || item.back() != ')') {
             return "expected name(...) but got " + quote(item);
         }
         const std::string_view key = item.substr(0, open);
         const std::string_view body = item.substr(open + 1, item.size() - open - 2);
-        if (key == "encap") {
+        if (same(key, "encap")) {
             // OVS nests at most a few VLAN headers; a bound keeps hostile
             // input from recursing the stack away.
             if (++encap_depth_ > kMaxEncapDepth) return "encap(...) nested too deeply in " + quote(item);
@@ -315,13 +359,13 @@ private:
                                           bool flat) {
         const RuleGroup rules = find_group(key);
         if (const KeyRule* scalar = rules.find("")) return apply(*scalar, body);
-        if (key == "recirc_id") {
+        if (same(key, "recirc_id")) {
             const auto id = parse_uint(split_mask(trim(body)).first);
             if (!id || *id > UINT32_MAX) return "bad recirc_id in " + quote(item);
             facts_.recirc_id = static_cast<uint32_t>(*id);
             return std::nullopt;
         }
-        const bool has_attrs = body.find('=') != std::string_view::npos;
+        const bool has_attrs = dpflow_text::find_char(body, '=') != std::string_view::npos;
         if (!has_attrs) {
             // A scalar key the model has no field for: skb_mark(0x1/0xff), dp_hash(0/0), ...
             note_unmapped(key, "", trim(body));
@@ -330,7 +374,7 @@ private:
         std::optional<std::string> err;
         if (flat) {
             for (;;) {
-                const size_t comma = body.find(',');
+                const size_t comma = dpflow_text::find_char(body, ',');
                 err = parse_attr(key, rules, body.substr(0, comma));
                 if (err || comma == std::string_view::npos) return err;
                 body.remove_prefix(comma + 1);
@@ -471,6 +515,20 @@ private:
     }
 
     static bool read_address(flow::FieldKind kind, std::string_view s, std::array<uint8_t, 16>& bytes) {
+        // The common spellings without inet_pton (and its copy of the text);
+        // the general readers decide everything else.
+        switch (kind) {
+            case flow::FieldKind::Mac:
+                if (dpflow_text::quick_mac(s, bytes.data())) return true;
+                break;
+            case flow::FieldKind::Ipv4:
+                if (dpflow_text::quick_ipv4(s, bytes)) return true;
+                break;
+            case flow::FieldKind::Ipv6:
+                if (dpflow_text::quick_ipv6(s, bytes)) return true;
+                break;
+            default: break;
+        }
         if (kind == flow::FieldKind::Mac) {
             const auto mac = net::parse_mac(s);
             if (!mac) return false;

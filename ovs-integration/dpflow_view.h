@@ -14,6 +14,7 @@
 // the records (DatapathPoll keeps it alive for its flows).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,8 +51,25 @@ struct DpFlowScan {
 std::optional<std::string> scan_dpflow_line(std::string_view line, DpFlowView& out);
 
 // A whole dump, as parse_dpflow_dump reads it (blank lines, section
-// headers, per-line errors). Never throws.
+// headers, per-line errors). Never throws (but for allocation failure).
+//
+// A full datapath is ~90 MB of text each poll: the text is split at line
+// boundaries into up to `threads` parts of at least `min_part_bytes` each,
+// read in parallel (the calling thread reads the first, one more thread
+// each reads the others), then joined in order. The result is the same
+// records, in the same order, with the same errors and line numbers as one
+// pass over the text (tests/unit/dpflow_view_test.cpp compares them);
+// threads = 1, or a dump under 2 * min_part_bytes, is that one pass.
+// Without `threads`: default_dpflow_scan_threads(). While the parts are
+// joined the records of all but the first exist twice (~16 MB more at
+// the peak for a full datapath read by two threads).
+inline constexpr size_t kDpflowMinPartBytes = size_t{1} << 20;
 DpFlowScan scan_dpflow_dump(std::string_view text);
+DpFlowScan scan_dpflow_dump(std::string_view text, unsigned threads, size_t min_part_bytes = kDpflowMinPartBytes);
+
+// min(2, hardware threads): an edge server's poll should not take over
+// the cores its datapath and workloads run on.
+unsigned default_dpflow_scan_threads();
 
 // The full record, with the canonical Match and unmapped keys, for a record
 // scan_dpflow_* produced (its key was already checked, so this cannot fail;

@@ -5,7 +5,8 @@
 // line is either a flow or an error (with a message and the line's text);
 // and the placement accounting must accept whatever parses, never crediting
 // more than the counters it was shown; and translating any parsed flow and
-// explaining it never crashes and always gives a reason.
+// explaining it never crashes and always gives a reason. A dump read in
+// parallel parts reads exactly as one pass.
 //
 //   cmake -S . -B /tmp/fz -G Ninja -DSNOC_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
 //   ninja -C /tmp/fz fuzz_dpflow_parse
@@ -20,6 +21,7 @@
 #include "ovs-integration/dpflow_explain.h"
 #include "ovs-integration/dpflow_key.h"
 #include "ovs-integration/dpflow_parse.h"
+#include "ovs-integration/dpflow_view.h"
 
 namespace {
 
@@ -51,6 +53,31 @@ void check_canonical_key(std::string_view text) {
     }
 }
 
+// Cut into parts as small as lines allow (min_part_bytes 1), the dump
+// reads as in one pass: records in place and order, sections, errors.
+void check_parts(std::string_view text) {
+    const auto one = snoc::ovs::scan_dpflow_dump(text, 1);
+    const auto parts = snoc::ovs::scan_dpflow_dump(text, 3, 1);
+    if (one.flows.size() != parts.flows.size() || one.errors.size() != parts.errors.size()) {
+        fail("parted read differs in counts", text, "");
+    }
+    for (size_t i = 0; i < one.flows.size(); ++i) {
+        const auto& a = one.flows[i];
+        const auto& b = parts.flows[i];
+        if (a.key_text.data() != b.key_text.data() || a.key_text.size() != b.key_text.size() ||
+            a.actions_text != b.actions_text || a.source != b.source || a.packets != b.packets ||
+            a.bytes != b.bytes || a.ufid != b.ufid || a.in_port != b.in_port || a.dp != b.dp) {
+            fail("parted read differs in a record", text, std::string(a.key_text));
+        }
+    }
+    for (size_t i = 0; i < one.errors.size(); ++i) {
+        if (one.errors[i].line != parts.errors[i].line || one.errors[i].message != parts.errors[i].message ||
+            one.errors[i].text != parts.errors[i].text) {
+            fail("parted read differs in an error", text, one.errors[i].message);
+        }
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -61,6 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (text.find('\n') == std::string_view::npos) check_line(text);
     check_canonical_key(text);
+    check_parts(text);
 
     // Feeding the same poll twice: the second adds nothing, and the first
     // adds at most the sum of what it saw.

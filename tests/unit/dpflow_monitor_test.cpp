@@ -233,6 +233,24 @@ TEST(DpFlowExplain, PortsWithoutAnEswitchOrProfile) {
               (std::vector<std::string>{"quirk:runtime"}));
 }
 
+TEST(DpFlowExplain, EmulatedNicSaysNoTableRuleCoversTheFlow) {
+    const std::string flow_line =
+        "in_port(rep0),eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02),eth_type(0x0800), packets:1, bytes:98, "
+        "used:never, actions:drop";
+    OffloadContext ctx = context();
+    ctx.nic_profiles["nic0"].backends[offload::Backend::Emulated] = ctx.nic_profiles["nic0"].backends[offload::Backend::TcFlower];
+    ctx.nic_backends["nic0"] = offload::Backend::Emulated;
+    const auto reasons = explain_not_offloaded(line(flow_line), DpPortMap{}, ctx);
+    EXPECT_EQ(codes(reasons), (std::vector<std::string>{"quirk:eswitch-table"}));
+    EXPECT_NE(reasons[0].detail.find("no rule in NIC nic0's emulated eSwitch table"), std::string::npos) << reasons[0].detail;
+    // The profile is checked against the emulated backend's capabilities, not tc-flower's.
+    ctx.nic_profiles["nic0"].backends[offload::Backend::Emulated].actions = {flow::ActionKind::Output};
+    EXPECT_EQ(codes(explain_not_offloaded(line(flow_line), DpPortMap{}, ctx)), (std::vector<std::string>{"action-unsupported:drop"}));
+    // Another NIC of the same host still reads as tc-flower's run-time decline.
+    ctx.nic_backends["nic0"] = offload::Backend::TcFlower;
+    EXPECT_EQ(codes(explain_not_offloaded(line(flow_line), DpPortMap{}, ctx)), (std::vector<std::string>{"quirk:runtime"}));
+}
+
 TEST(DpFlowExplain, TunnelFlowsStartWithDecap) {
     const DpFlowDump d = parse_dpflow_dump(data("kernel-tc-m.txt"));
     const DpFlow& f = d.flows.at(3);  // in_port(vxlan_sys_4789), tunnel(tun_id=0x2a,...)

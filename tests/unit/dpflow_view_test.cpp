@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -158,6 +160,136 @@ TEST(DpFlowView, PollKeepsTheTextItsFlowsViewInto) {
     DatapathPoll p;
     mon.process(shared, p);
     EXPECT_EQ(p.text, shared);  // handed over, not copied
+}
+
+// Two records of the same text: the same views (same place, same length),
+// not only equal text.
+void expect_same_view(std::string_view a, std::string_view b, const std::string& where) {
+    EXPECT_EQ(static_cast<const void*>(a.data()), static_cast<const void*>(b.data())) << where;
+    EXPECT_EQ(a.size(), b.size()) << where;
+}
+
+void expect_same_scan(const DpFlowScan& a, const DpFlowScan& b, const std::string& where) {
+    ASSERT_EQ(a.flows.size(), b.flows.size()) << where;
+    for (size_t i = 0; i < a.flows.size(); ++i) {
+        const DpFlowView& x = a.flows[i];
+        const DpFlowView& y = b.flows[i];
+        const std::string at = where + " flow " + std::to_string(i);
+        ASSERT_EQ(x.ufid.has_value(), y.ufid.has_value()) << at;
+        if (x.ufid) expect_same_view(*x.ufid, *y.ufid, at);
+        expect_same_view(x.key_text, y.key_text, at);
+        expect_same_view(x.in_port, y.in_port, at);
+        EXPECT_EQ(x.packets, y.packets) << at;
+        EXPECT_EQ(x.bytes, y.bytes) << at;
+        EXPECT_EQ(x.used_seconds, y.used_seconds) << at;
+        EXPECT_EQ(x.offloaded, y.offloaded) << at;
+        EXPECT_EQ(x.partial_offload, y.partial_offload) << at;
+        EXPECT_EQ(x.recirc_id, y.recirc_id) << at;
+        expect_same_view(x.dp, y.dp, at);
+        expect_same_view(x.actions_text, y.actions_text, at);
+        expect_same_view(x.dp_extra_info, y.dp_extra_info, at);
+        EXPECT_EQ(x.source, y.source) << at;  // "" is not always the same place
+    }
+    ASSERT_EQ(a.errors.size(), b.errors.size()) << where;
+    for (size_t i = 0; i < a.errors.size(); ++i) {
+        EXPECT_EQ(a.errors[i].line, b.errors[i].line) << where << " error " << i;
+        EXPECT_EQ(a.errors[i].text, b.errors[i].text) << where << " error " << i;
+        EXPECT_EQ(a.errors[i].message, b.errors[i].message) << where << " error " << i;
+    }
+}
+
+// Every recorded dump's lines, and the odd ones a dump can hold: blank
+// lines, CRLF, section headers, unreadable lines.
+std::vector<std::string> corpus_lines() {
+    std::vector<std::string> lines;
+    for (const char* file : {"dpdk-offload-m.txt", "kernel-netdevsim-offloaded-m.txt", "kernel-skip_hw-m.txt",
+                             "kernel-skip_sw-fallback-m.txt", "kernel-tc-m.txt", "netdev-ct-m.txt",
+                             "netdev-normal-m-poll2.txt", "netdev-normal-m.txt", "netdev-normal.txt"}) {
+        std::istringstream in(data(file));
+        for (std::string line; std::getline(in, line);) lines.push_back(line);
+    }
+    for (const char* odd : {"", "   ", "\r", "flow-dump from pmd on cpu core: 3", "flow-dump from the main thread:",
+                            "flow-dump from :", "not a flow", "ufid:, x(1), packets:1, bytes:1, actions:drop",
+                            "in_port(1),eth_type(0x0800), packets:1, bytes:2, used:never, actions:drop\r",
+                            "in_port(1), packets:x, bytes:2, used:never, actions:drop"}) {
+        lines.emplace_back(odd);
+    }
+    return lines;
+}
+
+// A dump read in parallel parts is the dump read in one pass: the same
+// records (the same views), order, errors, line numbers and sections,
+// wherever the parts are cut (min_part_bytes 1 cuts small dumps too).
+TEST(DpFlowView, PartsReadInParallelAreOnePass) {
+    const std::vector<std::string> lines = corpus_lines();
+    std::mt19937 rng(6);
+    for (int round = 0; round < 300; ++round) {
+        std::string text;
+        const size_t count = 1 + rng() % 120;
+        for (size_t i = 0; i < count; ++i) {
+            text += lines[rng() % lines.size()];
+            if (i + 1 < count || rng() % 2) text += rng() % 5 == 0 ? "\r\n" : "\n";
+        }
+        const DpFlowScan one = scan_dpflow_dump(text, 1);
+        const DpFlowDump full = parse_dpflow_dump(text);
+        ASSERT_EQ(one.flows.size(), full.flows.size());
+        for (size_t i = 0; i < one.flows.size(); ++i) EXPECT_EQ(one.flows[i].source, full.flows[i].source);
+        for (const unsigned threads : {2u, 3u, 5u, 16u}) {
+            const size_t min_part = rng() % 2 ? 1 : 1 + rng() % 400;
+            const std::string where =
+                "round " + std::to_string(round) + ", " + std::to_string(threads) + " threads";
+            expect_same_scan(scan_dpflow_dump(text, threads, min_part), one, where);
+            if (HasFatalFailure()) return;
+        }
+    }
+    // The edges: empty, one line, no newline at all, only newlines.
+    for (const std::string& text : std::vector<std::string>{"", "\n", "\n\n\n\n", "x(1), packets:1, bytes:1, actions:drop",
+                                   std::string(1000, '\n')}) {
+        expect_same_scan(scan_dpflow_dump(text, 4, 1), scan_dpflow_dump(text, 1), "edge");
+    }
+}
+
+// What a poll credits does not depend on how many threads read the dump.
+TEST(DpFlowView, CountersCreditAPartedReadAsOnePass) {
+    const std::vector<std::string> lines = corpus_lines();
+    std::mt19937 rng(61);
+    PlacementCounters by_one, by_parts;
+    for (int poll = 0; poll < 40; ++poll) {
+        std::string text;
+        for (size_t i = 0, count = rng() % 200; i < count; ++i) text += lines[rng() % lines.size()] + "\n";
+        const DpFlowScan one = scan_dpflow_dump(text, 1);
+        const DpFlowScan parts = scan_dpflow_dump(text, 2 + rng() % 4, 1);
+        std::vector<TrafficCounts> per_one, per_parts;
+        EXPECT_EQ(by_one.add_poll(one.flows, per_one), by_parts.add_poll(parts.flows, per_parts)) << poll;
+        EXPECT_EQ(per_one, per_parts) << poll;
+    }
+    EXPECT_EQ(by_one.totals(), by_parts.totals());
+    EXPECT_EQ(by_one.tracked(), by_parts.tracked());
+}
+
+TEST(DpFlowView, MonitorReadsWithItsConfiguredThreads) {
+    std::string text;
+    const std::string tc = data("kernel-tc-m.txt");
+    while (text.size() < 3 * kDpflowMinPartBytes) text += tc;  // large enough to be parted
+    UnixctlClient unused;
+    MonitorOptions one_thread;
+    one_thread.scan_threads = 1;
+    one_thread.baseline_first_poll = false;
+    MonitorOptions three = one_thread;
+    three.scan_threads = 3;
+    DatapathMonitor a(unused, one_thread), b(unused, three);
+    auto shared = std::make_shared<const std::string>(text);
+    DatapathPoll pa, pb;
+    a.process(shared, pa);
+    b.process(shared, pb);
+    ASSERT_EQ(pa.flows.size(), pb.flows.size());
+    ASSERT_GT(pa.flows.size(), 0u);
+    for (size_t i = 0; i < pa.flows.size(); ++i) {
+        expect_same_view(pa.flows[i].flow.key_text, pb.flows[i].flow.key_text, "flow " + std::to_string(i));
+        EXPECT_EQ(pa.flows[i].delta, pb.flows[i].delta);
+    }
+    EXPECT_EQ(pa.delta, pb.delta);
+    EXPECT_EQ(pa.error_count, pb.error_count);
 }
 
 }  // namespace
