@@ -2,6 +2,11 @@
 
 #include "offload/tc/tc_command.h"
 
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
 namespace snoc::offload::tc {
 
 TcRule to_tc_rule(const HwRule& rule) {
@@ -22,6 +27,31 @@ TcRule to_tc_rule(const HwRule& rule) {
     t.flow.table = static_cast<uint8_t>(rule.table);
     t.flow.priority = rule.priority;
     return t;
+}
+
+void assign_unique_handles(std::vector<TcRule>& rules) {
+    using Group = std::tuple<std::string, uint32_t, uint16_t>;
+    std::map<Group, std::vector<TcRule*>> groups;
+    for (TcRule& r : rules) groups[{r.dev, r.chain, r.prio}].push_back(&r);
+    for (auto& [group, members] : groups) {
+        std::map<uint32_t, size_t> per_handle;
+        for (const TcRule* r : members) ++per_handle[r->handle];
+        if (std::all_of(per_handle.begin(), per_handle.end(), [](const auto& h) { return h.second == 1; })) continue;
+        std::sort(members.begin(), members.end(), [](const TcRule* a, const TcRule* b) { return a->cookie < b->cookie; });
+        std::set<uint32_t> used;
+        std::vector<TcRule*> moved;
+        for (TcRule* r : members) {
+            if (!used.insert(r->handle).second) moved.push_back(r);
+        }
+        for (TcRule* r : moved) {
+            uint32_t h = r->handle;
+            do {
+                ++h;
+            } while (h == 0 || per_handle.count(h) != 0 || used.count(h) != 0);
+            r->handle = h;
+            used.insert(h);
+        }
+    }
 }
 
 HwRuleState from_tc_state(const TcRuleState& s) {
@@ -55,6 +85,7 @@ HwSyncReport TcBackend::sync(const std::vector<HwRule>& desired, const std::vect
     std::vector<TcRule> rules;
     rules.reserve(desired.size());
     for (const HwRule& r : desired) rules.push_back(to_tc_rule(r));
+    assign_unique_handles(rules);
     const SyncReport tc = engine_->sync(rules, ports);
     HwSyncReport out;
     out.added = tc.added;

@@ -32,5 +32,11 @@ private:
 // The translation both ways (exposed for tests).
 TcRule to_tc_rule(const HwRule& rule);
 HwRuleState from_tc_state(const TcRuleState& state);
+// handle_for() folds a 64-bit cookie into 32 bits, so two cookies can share a
+// handle; on one device, chain and preference that would make the second
+// rule clash with the first. Within each such group the lowest cookie keeps
+// its handle and the others take the next free ones: deterministic for a
+// given rule set, so a re-sync of the same set changes nothing.
+void assign_unique_handles(std::vector<TcRule>& rules);
 
 }  // namespace snoc::offload::tc

@@ -85,6 +85,28 @@ TEST(TcBackend, DifferentCookiesGetDifferentHandles) {
     EXPECT_EQ(to_tc_rule(a).handle, to_tc_rule(a).handle);
 }
 
+TEST(TcBackend, CookiesFoldingToOneHandleGetDistinctHandlesDeterministically) {
+    HwRule a = hw_rule("ip actions=drop", 0, 1, Residency::Any);
+    HwRule b = a, c = a, other_prio = a;
+    a.cookie = 0x5e;                   // handle 0x5e
+    b.cookie = 0x0000005e00000000ULL;  // folds to 0x5e as well
+    c.cookie = 0x5f;                   // 0x5f: the slot b would move to
+    other_prio.cookie = 0x0000000100000001ULL ^ 0x5e;  // also 0x5e, but another preference
+    other_prio.priority = 7;
+    std::vector<TcRule> rules = {to_tc_rule(b), to_tc_rule(c), to_tc_rule(a), to_tc_rule(other_prio)};
+    ASSERT_EQ(rules[0].handle, rules[2].handle);
+    assign_unique_handles(rules);
+    EXPECT_EQ(rules[2].handle, 0x5eu);  // the lowest cookie keeps its handle
+    EXPECT_EQ(rules[1].handle, 0x5fu);  // c was not colliding: untouched
+    EXPECT_EQ(rules[0].handle, 0x60u);  // b takes the next free one
+    EXPECT_EQ(rules[3].handle, to_tc_rule(other_prio).handle);  // another group: untouched
+    // Any input order gives the same handles.
+    std::vector<TcRule> again = {to_tc_rule(a), to_tc_rule(other_prio), to_tc_rule(c), to_tc_rule(b)};
+    assign_unique_handles(again);
+    EXPECT_EQ(again[0].handle, 0x5eu);
+    EXPECT_EQ(again[3].handle, 0x60u);
+}
+
 class TcBackendRoundTrip : public ::testing::TestWithParam<std::tuple<Residency, uint16_t, uint32_t>> {};
 
 TEST_P(TcBackendRoundTrip, ReadBackGivesTheSameRule) {
