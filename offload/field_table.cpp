@@ -46,6 +46,7 @@ static_assert(table_matches_enum(), "kFields must list fields in enum order");
 constexpr std::array<std::string_view, kActionKindCount> kActionNames = {
     "output", "drop",      "normal", "push_vlan",  "pop_vlan",   "set_vlan_vid", "set_vlan_pcp", "set_field",
     "dec_ttl", "meter",    "ct",     "ct_clear",   "goto_table", "tunnel_encap", "tunnel_decap",
+    "set_queue",
 };
 
 }  // namespace

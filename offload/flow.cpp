@@ -9,6 +9,7 @@ static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(Acti
 static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(ActionKind::GotoTable), Action>, GotoTable>);
 static_assert(
     std::is_same_v<std::variant_alternative_t<static_cast<size_t>(ActionKind::TunnelDecap), Action>, TunnelDecap>);
+static_assert(std::is_same_v<std::variant_alternative_t<static_cast<size_t>(ActionKind::SetQueue), Action>, SetQueue>);
 
 Masked Masked::from_uint(uint64_t value, uint64_t mask, size_t bytes) {
     Masked m;

@@ -173,9 +173,13 @@ struct TunnelEncap {
     bool operator==(const TunnelEncap&) const = default;
 };
 struct TunnelDecap { bool operator==(const TunnelDecap&) const = default; };
+// OpenFlow set_queue:N: the queue a following output uses. For a DPDK port
+// the rule's own port receives on (rte_flow ingress), set_queue + output to
+// that port is the QUEUE fate; output alone spreads over its queues (RSS).
+struct SetQueue { uint32_t queue = 0; bool operator==(const SetQueue&) const = default; };
 
 using Action = std::variant<Output, Drop, Normal, PushVlan, PopVlan, SetVlanVid, SetVlanPcp, SetField,
-                            DecTtl, Meter, Ct, CtClear, GotoTable, TunnelEncap, TunnelDecap>;
+                            DecTtl, Meter, Ct, CtClear, GotoTable, TunnelEncap, TunnelDecap, SetQueue>;
 
 // The kind of an action as a stable name ("output", "set_field", ...), used by
 // NIC profiles and in reasons.
@@ -195,8 +199,9 @@ enum class ActionKind : uint8_t {
     GotoTable,
     TunnelEncap,
     TunnelDecap,
+    SetQueue,
 };
-inline constexpr size_t kActionKindCount = static_cast<size_t>(ActionKind::TunnelDecap) + 1;
+inline constexpr size_t kActionKindCount = static_cast<size_t>(ActionKind::SetQueue) + 1;
 ActionKind kind_of(const Action& a);
 std::string_view to_string(ActionKind k);
 std::optional<ActionKind> action_kind_from_name(std::string_view name);

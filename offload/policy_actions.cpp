@@ -159,6 +159,14 @@ Result<Action> parse_meter(const ActionSyntax& row, const ActionCall& call) {
     return Action{Meter{static_cast<uint32_t>(*id)}};
 }
 
+Result<Action> parse_set_queue(const ActionSyntax& row, const ActionCall& call) {
+    const auto arg = colon_argument(row, call);
+    if (!arg) return arg.fail();
+    const auto queue = parse_number(*arg, UINT32_MAX, "set_queue");
+    if (!queue) return located(queue.fail(), *arg);
+    return Action{SetQueue{static_cast<uint32_t>(*queue)}};
+}
+
 Result<Action> parse_goto_table(const ActionSyntax& row, const ActionCall& call) {
     const auto arg = colon_argument(row, call);
     if (!arg) return arg.fail();
@@ -299,6 +307,12 @@ std::optional<std::string> format_meter(const ActionSyntax&, const Action& a, co
     return "meter:" + std::to_string(m->id);
 }
 
+std::optional<std::string> format_set_queue(const ActionSyntax&, const Action& a, const Match*) {
+    const auto* q = std::get_if<SetQueue>(&a);
+    if (q == nullptr) return std::nullopt;
+    return "set_queue:" + std::to_string(q->queue);
+}
+
 std::optional<std::string> format_ct(const ActionSyntax&, const Action& a, const Match*) {
     const auto* ct = std::get_if<Ct>(&a);
     if (ct == nullptr) return std::nullopt;
@@ -353,6 +367,7 @@ constexpr ActionSyntax kActions[] = {
     {"set_tunnel64", "set_tunnel64:ID", parse_set_tunnel, nullptr},
     {"dec_ttl", "dec_ttl", parse_word<DecTtl>, format_word<DecTtl>},
     {"meter", "meter:N", parse_meter, format_meter},
+    {"set_queue", "set_queue:N", parse_set_queue, format_set_queue},
     {"ct", "ct(commit,zone=N,table=N)", parse_ct, format_ct},
     {"ct_clear", "ct_clear", parse_word<CtClear>, format_word<CtClear>},
     {"goto_table", "goto_table:N", parse_goto_table, format_goto_table},

@@ -14,6 +14,7 @@ packages=(
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
   llvm libbpf-dev bpftool            # the emulated eBPF eSwitch (clang -target bpf, libbpf, inspection)
   jq                                 # tests/vm/e2e-edge.sh reads snoc's JSON with it
+  libdpdk-dev dpdk-dev               # the rte_flow backend's DPDK calls; dpdk-testpmd checks its rendering
 )
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
