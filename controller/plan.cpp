@@ -4,6 +4,8 @@
 
 #include "controller/port_directory.h"
 #include "offload/policy_syntax.h"
+#include "offload/rte_flow/rte_testpmd.h"
+#include "offload/rte_flow/rte_translate.h"
 #include "offload/tc/tc_command.h"
 #include "offload/tunnel_lowering.h"
 #include "ovs-integration/openflow_render.h"
@@ -165,6 +167,14 @@ private:
         o.other_config = in.other_config;
         o.other_config["hw-offload"] = in.hw_offload ? "true" : "false";
         o.other_config["tc-policy"] = std::string(to_string(in.tc_policy));
+        // OVS-DPDK: a userspace bridge with rte_flow NICs attaches their
+        // ports as DPDK ports, which needs DPDK initialised in ovs-vswitchd
+        // (read at start-up, like hw-offload). An operator's own value wins.
+        const bool ovs_dpdk = in.datapath_type == "netdev" &&
+                              std::any_of(s_.nics.begin(), s_.nics.end(), [](const spec::NicSpec& n) {
+                                  return n.backend == offload::Backend::RteFlow;
+                              });
+        if (ovs_dpdk) o.other_config.try_emplace("dpdk-init", "true");
 
         for (const auto& [k, v] : o.other_config) {
             step(Phase::Ovs, "Open_vSwitch", "other_config:" + k + "=" + v,
@@ -177,8 +187,19 @@ private:
              "ovs-vsctl --may-exist add-br " + in.bridge + " -- set Bridge " + in.bridge + " datapath_type=" +
                  in.datapath_type + " external_ids:snoc-owner=snoc");
 
+        // On OVS-DPDK an rte_flow NIC's uplink and representors are DPDK
+        // ports (type dpdk, by PCI devargs), not kernel netdevs: OVS offloads
+        // only what it receives through DPDK.
+        auto as_dpdk = [&](OvsPort& p, const spec::NicSpec* nic, std::optional<uint16_t> vf) {
+            if (!ovs_dpdk || !nic || nic->backend != offload::Backend::RteFlow) return;
+            p.type = "dpdk";
+            p.options["dpdk-devargs"] = spec::dpdk_devargs(*nic, vf);
+            p.role += ", a DPDK port";
+        };
         for (const auto& nic : s_.nics) {
-            add_port({pf_name(nic), "", "uplink of " + nic.name, std::nullopt, {}, {{"snoc-nic", nic.name}}});
+            OvsPort p{pf_name(nic), "", "uplink of " + nic.name, std::nullopt, {}, {{"snoc-nic", nic.name}}};
+            as_dpdk(p, &nic, std::nullopt);
+            add_port(std::move(p));
         }
         for (const auto& w : s_.workloads) {
             OvsPort p;
@@ -189,6 +210,7 @@ private:
                 p.role = "representor of " + w.nic + " VF " + std::to_string(w.vf) + " (workload " + w.name + ")";
                 p.external_ids["snoc-nic"] = w.nic;
                 p.external_ids["snoc-vf"] = std::to_string(w.vf);
+                as_dpdk(p, s_.find_nic(w.nic), w.vf);
             } else {
                 p.role = "veth of workload " + w.name;
             }
@@ -304,6 +326,28 @@ private:
             r.placement = Placement::TcSoftware;
             return;
         }
+        if (nic->backend == offload::Backend::RteFlow) {
+            // The profile says the NIC can; the rule must also be sayable in rte_flow.
+            offload::rte::Rule out;
+            offload::rte::Part failed = offload::rte::Part::Port;
+            const offload::Status st = rte_rule_of(lowered, r.cookie, *nic, 0, out, &failed);
+            if (!st.ok()) {
+                const auto has_ct = [&] {
+                    for (const auto& a : lowered.actions) {
+                        if (std::holds_alternative<flow::Ct>(a) || std::holds_alternative<flow::CtClear>(a)) return true;
+                    }
+                    return lowered.match.has(flow::Field::CtState) || lowered.match.has(flow::Field::CtZone) ||
+                           lowered.match.has(flow::Field::CtMark);
+                };
+                const ReasonCode code = has_ct()                                   ? ReasonCode::ConntrackUnsupported
+                                        : failed == offload::rte::Part::Match      ? ReasonCode::MatchUnsupported
+                                        : failed == offload::rte::Part::Action     ? ReasonCode::ActionUnsupported
+                                                                                   : ReasonCode::UnknownPort;
+                r.reasons.push_back({code, "rte_flow", st.reason});
+                r.placement = Placement::Ovs;
+                return;
+            }
+        }
         r.placement = Placement::Hardware;
     }
 
@@ -343,12 +387,65 @@ private:
             if (r.placement != Placement::Hardware && r.placement != Placement::TcSoftware) continue;
             const spec::NicSpec* nic = s_.find_nic(r.nic);
             const std::string where = nic ? " in NIC " + r.nic : " (tc software)";
-            const auto [command, skip] = tc_command_of(s_.policies[i], r, nic);
-            step(Phase::HardwareRules, "rule " + r.name,
-                 std::string(to_string(nic ? nic->backend : offload::Backend::TcFlower)) + " rule on " +
-                     r.attach_port + " ingress" + where + skip,
-                 command);
+            const auto [command, skip] = nic && nic->backend == offload::Backend::RteFlow
+                                             ? std::pair{testpmd_command_of(s_.policies[i], r, *nic), std::string()}
+                                             : tc_command_of(s_.policies[i], r, nic);
+            const std::string what = nic && nic->backend == offload::Backend::RteFlow
+                                         ? "rte_flow transfer rule for traffic from " + r.attach_port
+                                         : std::string(to_string(nic ? nic->backend : offload::Backend::TcFlower)) +
+                                               " rule on " + r.attach_port + " ingress";
+            step(Phase::HardwareRules, "rule " + r.name, what + where + skip, command);
         }
+    }
+
+    // An rte_flow NIC's rule as the rte_flow backend would build it, with
+    // DPDK port ids as dpdk_port_ids() numbers them.
+    offload::Status rte_rule_of(const flow::Flow& low, uint64_t cookie, const spec::NicSpec& nic, uint32_t priority,
+                                offload::rte::Rule& out, offload::rte::Part* failed = nullptr) const {
+        offload::HwRule rule;
+        rule.cookie = cookie;
+        rule.port = low.match.in_port ? spec::netdev_name(s_, *low.match.in_port) : "";
+        rule.table = low.table;
+        rule.priority = low.priority;
+        rule.flow = flow::with_port_names(low, [&](const std::string& n) { return spec::netdev_name(s_, n); });
+        rule.flow.match.in_port.reset();  // the represented_port item says it
+        const auto ids = spec::dpdk_port_ids(s_, nic);
+        offload::rte::TranslateContext ctx;
+        ctx.transfer_proxy_of = [](uint16_t) -> uint16_t { return 0; };  // the PF manages the eSwitch
+        ctx.port_id_of = [&ids](const std::string& n) -> std::optional<uint16_t> {
+            auto it = ids.find(n);
+            if (it == ids.end()) return std::nullopt;
+            return it->second;
+        };
+        ctx.tunnel_of = [this](const std::string& n) -> std::optional<flow::TunnelType> {
+            for (const auto& t : s_.ovs.tunnels) {
+                if (spec::netdev_name(s_, t.name) == n) return t.type;
+            }
+            return std::nullopt;
+        };
+        return offload::rte::translate(rule, priority, ctx, out, failed);
+    }
+
+    // An rte_flow NIC's rule as the testpmd command that installs it, with
+    // priorities ranked among the NIC's hardware rules (rte_translate.h).
+    std::string testpmd_command_of(const spec::PolicySpec& p, const RulePlan& r, const spec::NicSpec& nic) const {
+        auto lowered = offload::lower_tunnels(p.flow, ports_);
+        if (!std::holds_alternative<flow::Flow>(lowered)) return "";
+        const flow::Flow& low = std::get<flow::Flow>(lowered);
+        std::vector<offload::HwRule> nic_rules;
+        for (size_t i = 0; i < plan_.rules.size(); ++i) {
+            if (plan_.rules[i].nic == nic.name && plan_.rules[i].placement == Placement::Hardware) {
+                offload::HwRule h;
+                h.table = s_.policies[i].flow.table;
+                h.priority = plan_.rules[i].priority;
+                nic_rules.push_back(h);
+            }
+        }
+        offload::rte::Rule out;
+        const offload::Status st =
+            rte_rule_of(low, r.cookie, nic, offload::rte::PriorityRanks(nic_rules).rank(low.table, low.priority), out);
+        if (!st.ok()) return "# " + st.reason;
+        return offload::rte::render_testpmd(out);
     }
 
     // The direct rule apply installs for a rule, as the tc command an

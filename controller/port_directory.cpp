@@ -1,5 +1,7 @@
 #include "controller/port_directory.h"
 
+#include <optional>
+
 namespace snoc::spec {
 namespace {
 
@@ -77,6 +79,37 @@ std::string netdev_name(const Spec& s, const std::string& policy_port) {
         }
     }
     return ovs_port_name(s, policy_port);
+}
+
+namespace {
+
+// netdev -> representor VF number (nullopt: the uplink), for one NIC.
+std::map<std::string, std::optional<uint16_t>> dpdk_ports(const Spec& s, const NicSpec& nic) {
+    std::map<std::string, std::optional<uint16_t>> out;
+    out[ovs_port_name(s, nic.name)] = std::nullopt;
+    for (uint16_t vf = 0; vf < nic.num_vfs; ++vf) out[representor_name(nic, vf)] = vf;
+    for (const TunnelSpec& t : s.ovs.tunnels) {
+        if (t.nic == nic.name || (t.nic.empty() && s.nics.size() == 1)) out[netdev_name(s, t.name)] = std::nullopt;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::map<std::string, uint16_t> dpdk_port_ids(const Spec& s, const NicSpec& nic) {
+    std::map<std::string, uint16_t> out;
+    for (const auto& [netdev, vf] : dpdk_ports(s, nic)) out[netdev] = vf ? static_cast<uint16_t>(*vf + 1) : 0;
+    return out;
+}
+
+std::map<std::string, std::string> dpdk_ethdev_names(const Spec& s, const NicSpec& nic) {
+    std::map<std::string, std::string> out;
+    for (const auto& [netdev, vf] : dpdk_ports(s, nic)) out[netdev] = vf ? nic.pci + "_representor_vf" + std::to_string(*vf) : nic.pci;
+    return out;
+}
+
+std::string dpdk_devargs(const NicSpec& nic, std::optional<uint16_t> vf) {
+    return vf ? nic.pci + ",representor=vf" + std::to_string(*vf) : nic.pci;
 }
 
 }  // namespace snoc::spec

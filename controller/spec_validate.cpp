@@ -98,6 +98,11 @@ private:
             check_nic_against_profile(nic);
             check_vfs(nic);
             if (nic.backend == offload::Backend::Emulated) check_emulated(nic);
+            if (nic.backend == offload::Backend::RteFlow && nic.pci.empty()) {
+                // DPDK names the ports by PCI address: <pci>, <pci>_representor_vf<N>.
+                error(nic.origin, "backend", "NIC " + nic.name + " uses backend rte_flow, and DPDK names its ports by PCI "
+                                                "address ('<pci>', '<pci>_representor_vf<N>'); set 'pci'");
+            }
             const std::string last_rep = representor_name(nic, nic.num_vfs > 0 ? static_cast<uint16_t>(nic.num_vfs - 1) : 0);
             if (nic.num_vfs > 0 && !valid_ifname(last_rep)) {
                 error(nic.origin, nic.origin.where.count("representor_prefix") ? "representor_prefix" : "name",
@@ -192,11 +197,25 @@ private:
 
     void check_ovs() {
         const OvsSpec& o = s_.ovs;
-        if (o.hw_offload && o.datapath_type == "netdev") {
+        // OVS's two datapaths offload through different APIs: the kernel one
+        // through tc (tc-flower NICs), the userspace one through rte_flow
+        // (OVS-DPDK, rte_flow NICs). Emulated NICs need neither.
+        std::string tc_nics;
+        for (const NicSpec& nic : s_.nics) {
+            if (nic.backend == offload::Backend::TcFlower) tc_nics += (tc_nics.empty() ? "" : ", ") + nic.name;
+            if (nic.backend == offload::Backend::RteFlow && o.hw_offload && o.datapath_type == "system") {
+                warning(nic.origin, "backend",
+                        "NIC " + nic.name + " uses backend rte_flow, but OVS's kernel datapath (ovs.datapath_type "
+                        "system) offloads through tc: its rte_flow rules are for a DPDK application that owns the "
+                        "ports; OVS-DPDK needs datapath_type netdev");
+            }
+        }
+        if (o.hw_offload && o.datapath_type == "netdev" && !tc_nics.empty()) {
             warning(o.origin, "datapath_type",
                     "hw_offload is on, but with datapath_type netdev OVS offloads only through DPDK rte_flow; kernel tc offload needs "
-                    "datapath_type system");
+                    "datapath_type system (tc-flower NICs: " + tc_nics + ")");
         }
+
         if (o.tc_policy == TcPolicy::SkipSw) {
             for (const NicSpec& nic : s_.nics) {
                 const offload::NicProfile* p = profile_of(nic);

@@ -1,4 +1,5 @@
 #include "controller/apply/applier.h"
+#include "controller/apply/rte_flow_handoff.h"
 
 #include <algorithm>
 #include <ostream>
@@ -314,6 +315,19 @@ void Applier::rule_tables(ApplyReport& r) {
             // A dry run does not bring the eSwitch up: say what would go in.
             for (const auto& rule : t.rules) {
                 sec.changes.push_back({"rule " + desired_.rules[rule.cookie].name + " on " + rule.port + " (emulated eSwitch)", ""});
+            }
+            r.sections.push_back(std::move(sec));
+            continue;
+        }
+        if (!be && t.backend == offload::Backend::RteFlow) {
+            // rte_flow rules live as long as the DPDK process that owns the
+            // ports; a one-shot apply would take them with it when it exits.
+            const RteFlowHandoff h = rte_flow_handoff(t.nic, desired_.ovs);
+            sec.status = h.status;
+            if (!h.note.empty()) sec.notes.push_back(h.note);
+            for (const auto& rule : t.rules) {
+                outcome[rule.cookie].reasons.push_back(h.rule_reason);
+                outcome[rule.cookie].placement = h.placement;
             }
             r.sections.push_back(std::move(sec));
             continue;

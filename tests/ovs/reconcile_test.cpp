@@ -91,6 +91,35 @@ TEST_F(ReconcileTest, ChangesOnlyWhatDiffers) {
     EXPECT_EQ(vsctl({"get", "Port", "web", "tag"}), "20\n");
 }
 
+// OVS-DPDK ports (an rte_flow NIC on a netdev bridge): the Interface type
+// and PCI devargs, commas and all, are what ovs-vsctl shows, and converge.
+// This ovs-vswitchd has no DPDK, so it reports an error on the interface;
+// the rows are what snoc owns and checks.
+TEST_F(ReconcileTest, DpdkPortsCarryTypeAndDevargsThenIsANoOp) {
+    DesiredOvs d = desired_two_ports();
+    d.other_config["dpdk-init"] = "true";
+    d.ports.push_back(DesiredPort{"p0", "dpdk", std::nullopt, {{"dpdk-devargs", "0000:03:00.0"}}, {{"snoc-nic", "uplink"}}});
+    d.ports.push_back(DesiredPort{"uplinkvf1", "dpdk", std::nullopt,
+                                  {{"dpdk-devargs", "0000:03:00.0,representor=vf1"}},
+                                  {{"snoc-nic", "uplink"}, {"snoc-vf", "1"}}});
+    const ReconcilePlan first = apply(d);
+    EXPECT_TRUE(first.restart_pending);  // dpdk-init is read at start-up only
+    EXPECT_EQ(vsctl({"get", "Interface", "uplinkvf1", "type"}), "dpdk\n");
+    EXPECT_EQ(vsctl({"get", "Interface", "uplinkvf1", "options:dpdk-devargs"}), "\"0000:03:00.0,representor=vf1\"\n");
+    EXPECT_EQ(vsctl({"get", "Interface", "p0", "options:dpdk-devargs"}), "\"0000:03:00.0\"\n");
+    const std::string show = vsctl({"show"});
+    EXPECT_NE(show.find("type: dpdk"), std::string::npos) << show;
+    const ReconcilePlan second = apply(d);
+    EXPECT_EQ(second.operations, 0u);
+    EXPECT_TRUE(second.changes.empty()) << second.changes.front();
+    // A changed representor index is one change to that interface's options.
+    d.ports.back().options["dpdk-devargs"] = "0000:03:00.0,representor=vf2";
+    const ReconcilePlan third = apply(d);
+    ASSERT_EQ(third.changes.size(), 1u);
+    EXPECT_NE(third.changes[0].find("uplinkvf1"), std::string::npos) << third.changes[0];
+    EXPECT_EQ(vsctl({"get", "Interface", "uplinkvf1", "options:dpdk-devargs"}), "\"0000:03:00.0,representor=vf2\"\n");
+}
+
 TEST_F(ReconcileTest, ForeignPortIsLeftAloneAndItsWorkloadReported) {
     apply(desired_two_ports());
     vsctl({"add-port", "br-snoc", "ext0", "--", "set", "Interface", "ext0", "type=internal",

@@ -6,6 +6,7 @@
 
 #include "controller/plan.h"
 #include "controller/plan_output.h"
+#include "controller/port_directory.h"
 #include "controller/spec_loader.h"
 #include "ovs-integration/openflow_render.h"
 #include "test_support.h"
@@ -70,6 +71,85 @@ TEST(Plan, FlowsCarryStableOwnerCookiesAndOvsPortNames) {
     EXPECT_NE(p.ovs.flows[0].find("output:enp3s0f0np0"), std::string::npos);
     EXPECT_EQ(p.ovs.flows[0].rfind("cookie=0x5c0c", 0), 0u);
     EXPECT_NE(ovs::policy_cookie("a"), ovs::policy_cookie("b"));
+}
+
+TEST(Plan, RteFlowNicRulesAreShownAsTestpmdCommands) {
+    std::string text = test::read_file(test::source_dir() / "configs/minimal.yaml");
+    const std::string vfs = "    num_vfs: 2";
+    text.replace(text.find(vfs), vfs.size(), vfs + "\n    backend: rte_flow");
+    text += "  - name: no-ct\n    rule: \"priority=50,in_port=web,ct_state=-trk,ip actions=ct(table=1)\"\n";
+    const auto p = plan_of(text);
+    std::map<std::string, std::string> commands;
+    for (const auto& s : p.steps) {
+        if (s.phase == plan::Phase::HardwareRules) commands[s.subject] = s.command;
+    }
+    // Ports as DPDK numbers them with -a <pci>,representor=vf[0-1]: PF 0, VF N's representor N+1;
+    // transfer rules go through the PF (the eSwitch's proxy); priorities ranked, 200 before 100.
+    EXPECT_EQ(commands["rule web-out"],
+              "flow create 0 priority 1 transfer pattern represented_port ethdev_port_id is 1 / eth type is 0x800 / "
+              "ipv4 / end actions count / represented_port ethdev_port_id 0 / end");
+    EXPECT_EQ(commands["rule cache-from-web"],
+              "flow create 0 priority 0 transfer pattern represented_port ethdev_port_id is 1 / eth type is 0x800 / "
+              "ipv4 proto is 6 dst is 10.10.0.11 / tcp dst is 6379 / end actions count / "
+              "represented_port ethdev_port_id 2 / end");
+    // The profile lets ct through, rte_flow as snoc writes it does not: the rule stays in OVS, saying why.
+    EXPECT_EQ(commands.count("rule no-ct"), 0u);
+    const auto no_ct = std::find_if(p.rules.begin(), p.rules.end(), [](const auto& r) { return r.name == "no-ct"; });
+    ASSERT_NE(no_ct, p.rules.end());
+    EXPECT_EQ(no_ct->placement, offload::Placement::Ovs);
+    ASSERT_FALSE(no_ct->reasons.empty());
+    EXPECT_EQ(no_ct->reasons[0].code, offload::ReasonCode::ConntrackUnsupported);
+    EXPECT_EQ(no_ct->reasons[0].subject, "rte_flow");
+    Diagnostics d;
+    const auto s = spec::load_spec(text, "t.yaml", test::builtin_profiles(), d);
+    ASSERT_TRUE(s);
+    const auto ethdevs = spec::dpdk_ethdev_names(*s, s->nics[0]);
+    EXPECT_EQ(ethdevs.at("enp3s0f0np0"), "0000:03:00.0");
+    EXPECT_EQ(ethdevs.at("uplinkvf1"), "0000:03:00.0_representor_vf1");
+}
+
+// The example DPU config: an rte_flow NIC on an OVS-DPDK (netdev) bridge.
+// Its uplink and representors become DPDK ports by PCI devargs, DPDK is
+// initialised in ovs-vswitchd, and no tc-vs-netdev warning is given.
+TEST(Plan, RteFlowNicOnANetdevBridgeHasDpdkPorts) {
+    const std::string text = test::read_file(test::source_dir() / "configs/bluefield-dpdk.yaml");
+    Diagnostics d;
+    const auto s = spec::load_spec(text, "t.yaml", test::builtin_profiles(), d);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(d.warning_count(), 0u) << (d.all().empty() ? "" : format(d.all()[0]));
+    const auto p = plan::build_plan(*s, test::builtin_profiles());
+    EXPECT_EQ(p.ovs.other_config.at("dpdk-init"), "true");
+    std::map<std::string, const plan::OvsPort*> ports;
+    for (const auto& port : p.ovs.ports) ports[port.name] = &port;
+    ASSERT_TRUE(ports.count("p0") && ports.count("uplinkvf3"));
+    EXPECT_EQ(ports["p0"]->type, "dpdk");
+    EXPECT_EQ(ports["p0"]->options.at("dpdk-devargs"), "0000:03:00.0");
+    EXPECT_EQ(ports["uplinkvf3"]->type, "dpdk");
+    EXPECT_EQ(ports["uplinkvf3"]->options.at("dpdk-devargs"), "0000:03:00.0,representor=vf3");
+    EXPECT_EQ(ports["uplinkvf3"]->tag, 30);
+}
+
+TEST(Plan, DpdkPortsOnlyForRteFlowNicsOnANetdevBridge) {
+    std::string text = test::read_file(test::source_dir() / "configs/bluefield-dpdk.yaml");
+    // The same NIC under OVS's kernel datapath: kernel netdev ports, DPDK
+    // left alone, and a warning that OVS will not use rte_flow.
+    const std::string dp = "datapath_type: netdev";
+    text.replace(text.find(dp), dp.size(), "datapath_type: system");
+    Diagnostics d;
+    const auto s = spec::load_spec(text, "t.yaml", test::builtin_profiles(), d);
+    ASSERT_TRUE(s);
+    ASSERT_EQ(d.warning_count(), 1u);
+    EXPECT_NE(d.all()[0].message.find("NIC uplink uses backend rte_flow, but OVS's kernel datapath"), std::string::npos) << d.all()[0].message;
+    const auto p = plan::build_plan(*s, test::builtin_profiles());
+    EXPECT_EQ(p.ovs.other_config.count("dpdk-init"), 0u);
+    for (const auto& port : p.ovs.ports) {
+        EXPECT_EQ(port.type, "") << port.name;
+        EXPECT_EQ(port.options.count("dpdk-devargs"), 0u) << port.name;
+    }
+    // An operator's own dpdk-init is kept as written.
+    std::string own = test::read_file(test::source_dir() / "configs/bluefield-dpdk.yaml");
+    own.replace(own.find(dp), dp.size(), dp + "\n  other_config:\n    dpdk-init: \"try\"");
+    EXPECT_EQ(plan_of(own).ovs.other_config.at("dpdk-init"), "try");
 }
 
 TEST(Plan, PlacementsAndReasons) {
