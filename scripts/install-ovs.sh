@@ -7,13 +7,16 @@
 # Usage: scripts/install-ovs.sh
 set -euo pipefail
 
-packages=(openvswitch-switch openvswitch-common ethtool iproute2 curl python3)
+# openvswitch-switch-dpdk: ovs-vswitchd-dpdk, run only by the VM tier's
+# OVS-DPDK cross-check (tests/vm/ovs-dpdk.sh) by its full path; the
+# ovs-vswitchd alternative stays the plain build (see the end).
+packages=(openvswitch-switch openvswitch-common openvswitch-switch-dpdk ethtool iproute2 curl python3)
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 mapfile -t missing < <(apt_missing "${packages[@]}")
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-ovs: all ${#packages[@]} packages present"
-  exit 0
+  missing=()
 fi
 
 # Maintainer scripts start services through invoke-rc.d, which asks
@@ -35,8 +38,19 @@ if [ ! -e "$policy" ]; then
   placed_policy=1
 fi
 
-apt_update_if_stale
-apt_install install-ovs "${missing[@]}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_update_if_stale
+  apt_install install-ovs "${missing[@]}"
+fi
+
+# openvswitch-switch-dpdk registers ovs-vswitchd-dpdk as an alternative for
+# /usr/sbin/ovs-vswitchd (at a lower priority). Pin the plain build: the
+# tests and an operator's `ovs-vswitchd` must not become the DPDK one.
+plain=/usr/lib/openvswitch-switch/ovs-vswitchd
+if [ -x "$plain" ] && command -v update-alternatives >/dev/null 2>&1 &&
+  [ "$(readlink -f /usr/sbin/ovs-vswitchd 2>/dev/null)" != "$plain" ]; then
+  $SUDO update-alternatives --set ovs-vswitchd "$plain" >/dev/null
+fi
 
 # Where systemd runs, keep the units from starting at the next boot too.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then

@@ -86,7 +86,8 @@ stage_vm() {
   bash tests/vm/setup.sh
   bash tests/vm/run.sh --mem 4096 --timeout 1500 tests/vm/smoke.sh :: tests/vm/kernel-suite.sh build \
     :: tests/vm/bench.sh build "${SNOC_BENCH_RULES:-100000}" :: tests/vm/ovs-kernel.sh build \
-    :: tests/vm/nic-bench.sh build 64 :: tests/vm/e2e-edge.sh build
+    :: tests/vm/nic-bench.sh build 64 :: tests/vm/e2e-edge.sh build \
+    :: tests/vm/rte-flow.sh build "${SNOC_RTE_BENCH_RULES:-5000}" :: tests/vm/ovs-dpdk.sh build
 }
 
 run_stage deps bash scripts/install-deps.sh
