@@ -44,9 +44,11 @@ OpenflowProgrammer::OpenflowProgrammer(OpenflowOptions options) : options_(std::
     if (options_.target.empty()) options_.target = options_.bridge;
 }
 
-std::vector<std::string> OpenflowProgrammer::ofctl_argv(std::initializer_list<std::string> args) const {
-    // --names: dumps print port names (as policies use them), not numbers.
-    std::vector<std::string> argv{options_.ofctl, "-O", "OpenFlow14", "--names"};
+std::vector<std::string> OpenflowProgrammer::ofctl_argv(std::initializer_list<std::string> args, bool names) const {
+    // --names: dumps print port names (as policies use them), not numbers,
+    // and flows may name ports, which costs ovs-ofctl a fetch of the
+    // switch's port and table descriptions; --no-names skips that.
+    std::vector<std::string> argv{options_.ofctl, "-O", "OpenFlow14", names ? "--names" : "--no-names"};
     argv.insert(argv.end(), args);
     return argv;
 }
@@ -86,17 +88,37 @@ Status OpenflowProgrammer::apply(const std::vector<FlowMod>& mods) {
     // The record cannot follow mods it did not compute; update() and
     // install() re-set it after their own successful bundles.
     record_valid_ = false;
-    std::string input;
     for (const FlowMod& m : mods) {
         if (!m.flow.cookie || !is_snoc_cookie(*m.flow.cookie)) {
             return Status::failure(EINVAL, "refusing to program " + flow::format_flow(m.flow) +
                                                ": it does not carry snoc's cookie (0x5c0c in the top 16 bits)");
         }
-        input += bundle_line(m);
-        input += '\n';
     }
+    std::optional<std::vector<FlowMod>> numbered;
+    if (options_.port_numbers) {
+        OfportNumbers numbers;
+        // A failed read only costs speed: names always work.
+        if (options_.port_numbers(numbers).ok()) numbered = with_port_numbers(mods, numbers);
+    }
+    last_numbered_ = numbered.has_value();
+    auto lines = [](const std::vector<FlowMod>& ms) {
+        std::string text;
+        for (const FlowMod& m : ms) {
+            text += bundle_line(m);
+            text += '\n';
+        }
+        return text;
+    };
     std::string out;
-    Status s = run(ofctl_argv({"--bundle", "add-flows", options_.target, "-"}), input, out);
+    Status s = run(ofctl_argv({"--bundle", "add-flows", options_.target, "-"}, !numbered), lines(numbered ? *numbered : mods),
+                   out);
+    if (!s.ok() && s.error == EIO && numbered) {
+        // The switch rejected the bundle, so nothing changed: send it once
+        // more with names, so the error names ports as the policy does (and
+        // a number read a moment too early cannot be what failed).
+        last_numbered_ = false;
+        s = run(ofctl_argv({"--bundle", "add-flows", options_.target, "-"}), lines(mods), out);
+    }
     if (!s.ok()) s.reason = "bundle of " + std::to_string(mods.size()) + " flow mods on " + options_.bridge +
                             " was rejected (nothing changed): " + s.reason;
     return s;
@@ -158,7 +180,8 @@ Status OpenflowProgrammer::resync(const std::vector<flow::Flow>& desired, FlowMo
 Status OpenflowProgrammer::remove_all() {
     std::string out;
     record_valid_ = false;
-    Status s = run(ofctl_argv({"--bundle", "del-flows", options_.target, cookie_filter()}), "", out);
+    // A cookie filter names no port.
+    Status s = run(ofctl_argv({"--bundle", "del-flows", options_.target, cookie_filter()}, false), "", out);
     if (s.ok()) set_record({});  // none of snoc's flows is left
     return s;
 }

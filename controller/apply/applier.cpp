@@ -261,6 +261,12 @@ bool Applier::flows(ApplyReport& r, bool verify) {
         ovs::OpenflowOptions o;
         o.bridge = desired_.ovs.bridge;
         o.target = ofctl_target();
+        // Port numbers from OVSDB, read before each bundle, so ovs-ofctl
+        // need not fetch the switch's names (names remain the fallback).
+        o.port_numbers = [this, bridge = o.bridge](ovs::OfportNumbers& numbers) {
+            if (!ovsdb_ || !ovsdb_->connected()) return Status::failure(ENOTCONN, "no OVSDB connection");
+            return ovs::read_ofport_numbers(*ovsdb_, bridge, numbers);
+        };
         openflow_ = std::make_unique<ovs::OpenflowProgrammer>(o);
         openflow_bridge_ = desired_.ovs.bridge;
     }

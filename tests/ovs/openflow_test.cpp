@@ -11,7 +11,9 @@
 #include "ovs-integration/flow_diff.h"
 #include "ovs-integration/ofctl_dump.h"
 #include "ovs-integration/openflow_programmer.h"
+#include "ovs-integration/ofport_numbers.h"
 #include "ovs-integration/openflow_render.h"
+#include "ovs-integration/ovsdb_client.h"
 #include "tests/ovs/ovs_sandbox.h"
 
 namespace snoc::ovs {
@@ -101,7 +103,7 @@ protected:
                                     "add-port", "br0", "p1", "--", "set", "Interface", "p1", "type=internal", "--",
                                     "add-port", "br0", "p2", "--", "set", "Interface", "p2", "type=internal"});
         ASSERT_TRUE(s.ok()) << offload::to_string(s);
-        programmer = std::make_unique<OpenflowProgrammer>(OpenflowOptions{"br0", ovs.ofctl_target("br0")});
+        programmer = std::make_unique<OpenflowProgrammer>(OpenflowOptions::for_bridge("br0", ovs.ofctl_target("br0")));
     }
     std::string ofctl(const std::vector<std::string>& args) {
         std::vector<std::string> argv{"ovs-ofctl", "-O", "OpenFlow14", "--names"};
@@ -210,7 +212,9 @@ TEST_F(OpenflowTest, AfterAnOvsRestartTheCallerForcesAResync) {
 }
 
 TEST_F(OpenflowTest, RecordMaxAgeMakesUpdateCheckTheSwitchAgain) {
-    OpenflowProgrammer aging(OpenflowOptions{"br0", ovs.ofctl_target("br0"), "ovs-ofctl", 120000ms, 50ms});
+    OpenflowOptions o = OpenflowOptions::for_bridge("br0", ovs.ofctl_target("br0"));
+    o.record_max_age = 50ms;
+    OpenflowProgrammer aging(o);
     std::vector<flow::Flow> desired = rules(10);
     FlowMods done;
     ASSERT_TRUE(aging.resync(desired, done).ok());
@@ -286,6 +290,122 @@ TEST_F(OpenflowTest, RenderedPolicyFlowsRoundTrip) {
     ASSERT_TRUE(programmer->drift({rendered}, drift).ok());
     EXPECT_TRUE(drift.clean());
     EXPECT_EQ(programmer->install({policy}).error, EINVAL);  // no snoc cookie: refused
+}
+
+TEST(OfportNumbers, PortsBecomeNumbersReservedAndNumericStay) {
+    flow::Flow f = parse("priority=10,in_port=p1,ip actions=output:p2,output:LOCAL");
+    f.actions.push_back(flow::Output{"7"});        // policies never hold numbers; a number passes as it is
+    f.actions.push_back(flow::Output{"in_port"});  // reserved, any case
+    f.cookie = policy_cookie("x");
+    const OfportNumbers numbers{{"p1", 3}, {"p2", 4}};
+    const auto out = with_port_numbers({{FlowMod::Kind::Add, f}}, numbers);
+    ASSERT_TRUE(out);
+    ASSERT_EQ(out->size(), 1u);
+    EXPECT_NE(bundle_line((*out)[0]).find(",in_port=3,ip actions=output:4,output:LOCAL,output:7,output:in_port"),
+              std::string::npos)
+        << bundle_line((*out)[0]);
+    // A port with no number: the whole bundle keeps its names.
+    flow::Flow g = parse("priority=10,ip actions=output:p9");
+    g.cookie = policy_cookie("y");
+    EXPECT_FALSE(with_port_numbers({{FlowMod::Kind::Add, f}, {FlowMod::Kind::Delete, g}}, numbers));
+}
+
+class OfportNumberTest : public OpenflowTest {
+protected:
+    void SetUp() override {
+        OpenflowTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        OvsdbOptions o;
+        o.socket_path = ovs.db_socket();
+        db = std::make_unique<OvsdbClient>(o);
+        ASSERT_TRUE(db->connect().ok());
+    }
+    uint32_t ofport(const std::string& iface) {
+        std::string out;
+        EXPECT_TRUE(ovs.vsctl({"get", "Interface", iface, "ofport"}, &out).ok());
+        return static_cast<uint32_t>(std::stoul(out));
+    }
+    // A programmer that asks `numbers` before each bundle.
+    std::unique_ptr<OpenflowProgrammer> with_numbers(std::function<Status(OfportNumbers&)> numbers) {
+        OpenflowOptions o = OpenflowOptions::for_bridge("br0", ovs.ofctl_target("br0"));
+        o.port_numbers = std::move(numbers);
+        return std::make_unique<OpenflowProgrammer>(o);
+    }
+    std::unique_ptr<OvsdbClient> db;
+};
+
+TEST_F(OfportNumberTest, ReadsTheBridgesInterfacesOnly) {
+    ASSERT_TRUE(ovs.vsctl({"add-br", "br1", "--", "set", "bridge", "br1", "datapath_type=netdev", "--", "add-port",
+                           "br1", "q1", "--", "set", "Interface", "q1", "type=internal"})
+                    .ok());
+    OfportNumbers numbers;
+    const Status s = read_ofport_numbers(*db, "br0", numbers);
+    ASSERT_TRUE(s.ok()) << offload::to_string(s);
+    EXPECT_EQ(numbers.at("p1"), ofport("p1"));
+    EXPECT_EQ(numbers.at("p2"), ofport("p2"));
+    EXPECT_EQ(numbers.count("q1"), 0u) << "a port of another bridge";
+    EXPECT_EQ(numbers.count("br0"), 0u) << "LOCAL (65534) is named, not numbered";
+    EXPECT_EQ(read_ofport_numbers(*db, "no-such-br", numbers).error, ENOENT);
+}
+
+TEST_F(OfportNumberTest, BundlesGoWithNumbersAndReadBackAsNames) {
+    auto p = with_numbers([this](OfportNumbers& n) { return read_ofport_numbers(*db, "br0", n); });
+    std::vector<flow::Flow> desired = rules(200);
+    ASSERT_TRUE(p->install(desired).ok());
+    EXPECT_TRUE(p->last_bundle_numbered());
+    desired[7] = rule(7, "p1");  // was p2
+    FlowMods done;
+    ASSERT_TRUE(p->update(desired, done).ok());
+    EXPECT_TRUE(p->last_bundle_numbered());
+    EXPECT_EQ(done.mods.size(), 1u);
+    FlowDrift drift;
+    ASSERT_TRUE(p->drift(desired, drift).ok());
+    EXPECT_TRUE(drift.clean()) << drift.missing.size() << " missing, " << drift.changed.size() << " changed";
+}
+
+TEST_F(OfportNumberTest, TheNumbersAreWhatOvsGets) {
+    // Swapped numbers: output:p1 arrives as p2's number, so the switch holds output:p2.
+    auto p = with_numbers([this](OfportNumbers& n) {
+        n = {{"p1", ofport("p2")}, {"p2", ofport("p1")}};
+        return Status::success();
+    });
+    ASSERT_TRUE(p->install({rule(1, "p1")}).ok());
+    EXPECT_TRUE(p->last_bundle_numbered());
+    const std::string dump = ofctl({"dump-flows", "--no-stats", ovs.ofctl_target("br0")});
+    EXPECT_NE(dump.find("actions=output:p2"), std::string::npos) << dump;
+}
+
+TEST_F(OfportNumberTest, WithoutEveryNumberNamesAreSent) {
+    auto failing = with_numbers([](OfportNumbers&) { return Status::failure(ENOTCONN, "no OVSDB"); });
+    ASSERT_TRUE(failing->install(rules(4)).ok());
+    EXPECT_FALSE(failing->last_bundle_numbered());
+    auto partial = with_numbers([this](OfportNumbers& n) {
+        n = {{"p1", ofport("p1")}};  // no p2
+        return Status::success();
+    });
+    ASSERT_TRUE(partial->install(rules(4)).ok());
+    EXPECT_FALSE(partial->last_bundle_numbered());
+    FlowDrift drift;
+    ASSERT_TRUE(partial->drift(rules(4), drift).ok());
+    EXPECT_TRUE(drift.clean());
+}
+
+TEST_F(OfportNumberTest, ARejectedNumberedBundleIsSentAgainWithNamesForItsError) {
+    auto p = with_numbers([this](OfportNumbers& n) { return read_ofport_numbers(*db, "br0", n); });
+    ASSERT_TRUE(p->install(rules(3)).ok());
+    ASSERT_TRUE(p->last_bundle_numbered());
+    flow::Flow bad = parse("priority=100,ip,nw_dst=10.9.9.9 actions=meter:77,output:p2");  // no meter 77
+    bad.cookie = policy_cookie("metered");
+    const Status s = p->install({rule(1, "p1"), bad});
+    EXPECT_FALSE(p->last_bundle_numbered());
+    EXPECT_EQ(s.error, EIO);
+    EXPECT_NE(s.reason.find("INVALID_METER"), std::string::npos) << s.reason;
+    EXPECT_NE(s.reason.find("output:p2"), std::string::npos) << "the port by name: " << s.reason;
+    EXPECT_EQ(s.reason.find("--no-names"), std::string::npos) << s.reason;
+    std::vector<flow::Flow> dumped;
+    std::vector<std::string> unreadable;
+    ASSERT_TRUE(p->dump(dumped, unreadable).ok());
+    EXPECT_EQ(dumped.size(), 3u) << "rejected twice, changed nothing";
 }
 
 }  // namespace

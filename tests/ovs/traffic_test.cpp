@@ -111,7 +111,7 @@ TEST_F(TrafficTest, PingFlowsThroughSnocsFlows) {
         ASSERT_TRUE(policy.flow);
         flows.push_back(*flow::parse_policy_flow(render_openflow(*policy.flow, policy_cookie(name), port)).flow);
     }
-    OpenflowProgrammer programmer(OpenflowOptions{"br-t", ovs.ofctl_target("br-t")});
+    OpenflowProgrammer programmer(OpenflowOptions::for_bridge("br-t", ovs.ofctl_target("br-t")));
     MUST(programmer.install(flows));
 
     std::string out;

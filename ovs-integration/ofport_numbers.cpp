@@ -1,0 +1,100 @@
+#include "ovs-integration/ofport_numbers.h"
+
+#include <array>
+#include <cerrno>
+#include <set>
+#include <string_view>
+#include <strings.h>
+
+#include "ovs-integration/ovsdb_client.h"
+#include "ovs-integration/ovsdb_codec.h"
+
+namespace snoc::ovs {
+namespace {
+
+using namespace ovsdb;
+using offload::Status;
+
+constexpr int64_t kMaxPhysicalPort = 0xfeff;  // OFPP_MAX in OpenFlow 1.0 numbering, as OVS assigns
+
+const Json& rows_of(const Json& result) {
+    static const Json kEmpty = Json::array();
+    return result.is_object() && result.contains("rows") && result["rows"].is_array() ? result["rows"] : kEmpty;
+}
+
+// Names ovs-ofctl takes as ports without asking the switch (OVS's
+// ofputil_port_from_string: reserved ports, case-insensitive).
+bool reserved_port(std::string_view p) {
+    static constexpr std::array<std::string_view, 10> kReserved = {"IN_PORT", "TABLE", "NORMAL", "FLOOD", "ALL",
+                                                                   "CONTROLLER", "LOCAL", "ANY", "NONE", "UNSET"};
+    for (std::string_view r : kReserved) {
+        if (p.size() == r.size() && ::strncasecmp(p.data(), r.data(), r.size()) == 0) return true;
+    }
+    return false;
+}
+
+bool all_digits(std::string_view p) {
+    if (p.empty()) return false;
+    for (char c : p) {
+        if (c < '0' || c > '9') return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Status read_ofport_numbers(OvsdbClient& db, const std::string& bridge, OfportNumbers& out) {
+    const Json all = Json::array();
+    const Json ops = Json::array({
+        op_select("Bridge", where_name(bridge), {"ports"}),
+        op_select("Port", all, {"_uuid", "interfaces"}),
+        op_select("Interface", all, {"_uuid", "name", "ofport"}),
+    });
+    Json results;
+    if (Status s = db.transact(kVswitchDb, ops, results); !s.ok()) {
+        s.reason = "cannot read the OpenFlow port numbers of bridge " + bridge + ": " + s.reason;
+        return s;
+    }
+    if (results.size() < 3) return Status::failure(EPROTO, "select of OpenFlow port numbers returned too few results");
+    const Json& bridges = rows_of(results[0]);
+    if (bridges.empty()) return Status::failure(ENOENT, "OVSDB has no bridge " + bridge);
+    std::set<std::string> ports;
+    for (const std::string& p : uuids_of(bridges[0].value("ports", Json()))) ports.insert(p);
+    std::set<std::string> interfaces;
+    for (const Json& row : rows_of(results[1])) {
+        const auto id = uuid_of(row.value("_uuid", Json()));
+        if (!id || !ports.count(*id)) continue;
+        for (const std::string& i : uuids_of(row.value("interfaces", Json()))) interfaces.insert(i);
+    }
+    out.clear();
+    for (const Json& row : rows_of(results[2])) {
+        const auto id = uuid_of(row.value("_uuid", Json()));
+        if (!id || !interfaces.count(*id) || !row.contains("name") || !row["name"].is_string()) continue;
+        const auto ofport = optional_int(row.value("ofport", Json()));
+        if (!ofport || *ofport < 1 || *ofport > kMaxPhysicalPort) continue;
+        out.emplace(row["name"].get<std::string>(), static_cast<uint32_t>(*ofport));
+    }
+    return Status::success();
+}
+
+std::optional<std::vector<FlowMod>> with_port_numbers(const std::vector<FlowMod>& mods, const OfportNumbers& numbers) {
+    bool known = true;
+    auto number_of = [&](const std::string& port) -> std::string {
+        if (reserved_port(port) || all_digits(port)) return port;
+        const auto it = numbers.find(port);
+        if (it == numbers.end()) {
+            known = false;
+            return port;
+        }
+        return std::to_string(it->second);
+    };
+    std::vector<FlowMod> out;
+    out.reserve(mods.size());
+    for (const FlowMod& m : mods) {
+        out.push_back({m.kind, flow::with_port_names(m.flow, number_of)});
+        if (!known) return std::nullopt;
+    }
+    return out;
+}
+
+}  // namespace snoc::ovs
