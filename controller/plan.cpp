@@ -283,7 +283,10 @@ private:
         if (lowered.match.in_port) r.attach_port = spec::ovs_port_name(s_, *lowered.match.in_port);
 
         if (!nic || !profile) {
-            // No eSwitch behind the in_port: say why, then whether tc software can still run it.
+            // No eSwitch behind the in_port: say why, then, when OVS uses tc,
+            // whether tc software can still run it.
+            const bool ovs_uses_tc = s_.ovs.hw_offload && s_.ovs.datapath_type == "system" &&
+                                     s_.ovs.tc_policy != spec::TcPolicy::SkipSw;
             const auto sw = offload::check_tc_software(lowered, ports_);
             if (lowered.match.in_port) {
                 const offload::PortInfo* in = offload::find_port(ports_, *lowered.match.in_port);
@@ -296,9 +299,8 @@ private:
                                          "in_port '" + *lowered.match.in_port + "' has no NIC with a known profile"});
                 }
             }
-            r.reasons.insert(r.reasons.end(), sw.reasons.begin(), sw.reasons.end());
-            const bool ovs_uses_tc = s_.ovs.hw_offload && s_.ovs.datapath_type == "system" &&
-                                     s_.ovs.tc_policy != spec::TcPolicy::SkipSw;
+            const auto own = ovs_uses_tc ? sw.reasons : offload::reasons_without_eswitch(lowered);
+            r.reasons.insert(r.reasons.end(), own.begin(), own.end());
             r.placement = sw.offloadable && ovs_uses_tc ? Placement::TcSoftware : Placement::Ovs;
             return;
         }

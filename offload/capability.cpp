@@ -33,6 +33,12 @@ private:
 
 std::string who(const NicProfile& p, Backend b) { return p.name + " (" + std::string(to_string(b)) + ")"; }
 
+constexpr const char* kNoInPortInHardware =
+    "hardware rules are attached to one port; add in_port=<workload, uplink or tunnel>";
+constexpr const char* kNormalInHardware =
+    "NORMAL is OVS's MAC-learning switch; it has no hardware form (OVS may still offload the datapath flows it "
+    "produces)";
+
 // Where a port sits relative to `nic`'s eSwitch; adds a reason when it is not there.
 void check_port_on_nic(const std::string& port_name, const PortDirectory& ports, std::string_view nic,
                        std::string_view role, ReasonList& reasons) {
@@ -102,9 +108,7 @@ void check_actions(const flow::Flow& f, const PortDirectory& ports, std::string_
         const ActionKind k = flow::kind_of(a);
         const std::string name(to_string(k));
         if (k == ActionKind::Normal) {
-            reasons.add(ReasonCode::SoftwareOnlyAction, name,
-                        "NORMAL is OVS's MAC-learning switch; it has no hardware form (OVS may still offload the "
-                        "datapath flows it produces)");
+            reasons.add(ReasonCode::SoftwareOnlyAction, name, kNormalInHardware);
             continue;
         }
         if ((k == ActionKind::Ct || k == ActionKind::CtClear) && !caps.conntrack) {
@@ -236,8 +240,7 @@ BackendVerdict check_rule(const flow::Flow& lowered, const PortDirectory& ports,
     }
     const std::string owner = who(profile, backend);
     if (!lowered.match.in_port) {
-        reasons.add(ReasonCode::MissingInPort, "in_port",
-                    "hardware rules are attached to one port; add in_port=<workload, uplink or tunnel>");
+        reasons.add(ReasonCode::MissingInPort, "in_port", kNoInPortInHardware);
     } else {
         check_port_on_nic(*lowered.match.in_port, ports, nic, "in_port", reasons);
     }
@@ -253,6 +256,17 @@ BackendVerdict check_rule(const flow::Flow& lowered, const PortDirectory& ports,
     v.reasons = reasons.take();
     v.offloadable = v.reasons.empty();
     return v;
+}
+
+std::vector<Reason> reasons_without_eswitch(const flow::Flow& lowered) {
+    ReasonList reasons;
+    if (!lowered.match.in_port) reasons.add(ReasonCode::MissingInPort, "in_port", kNoInPortInHardware);
+    for (const flow::Action& a : lowered.actions) {
+        if (flow::kind_of(a) == ActionKind::Normal) {
+            reasons.add(ReasonCode::SoftwareOnlyAction, std::string(to_string(ActionKind::Normal)), kNormalInHardware);
+        }
+    }
+    return reasons.take();
 }
 
 BackendVerdict check_tc_software(const flow::Flow& lowered, const PortDirectory& ports) {

@@ -59,6 +59,11 @@ std::optional<std::string> rule_nic(const flow::Flow& lowered, const PortDirecto
 BackendVerdict check_rule(const flow::Flow& lowered, const PortDirectory& ports, std::string_view nic,
                           const NicProfile& profile, Backend backend);
 
+// The rule's own reasons for no eSwitch taking it (no in_port, NORMAL),
+// worded for hardware: for a rule with no NIC behind it when OVS does not
+// use tc, so no tc software path could run it either.
+std::vector<Reason> reasons_without_eswitch(const flow::Flow& lowered);
+
 // What the kernel's tc software datapath can run (flower without hardware):
 // used for rules between veths, which have no NIC but still skip OVS.
 BackendVerdict check_tc_software(const flow::Flow& lowered, const PortDirectory& ports);

@@ -10,6 +10,8 @@ namespace {
 using offload::Reason;
 using offload::ReasonCode;
 
+constexpr uint32_t kOfppLocal = 0xfffe;  // OpenFlow's LOCAL port, as dpif/show numbers the bridge's own port
+
 bool is_tunnel_type(std::string_view type) { return flow::tunnel_type_from_name(type).has_value(); }
 
 void add(std::vector<Reason>& reasons, Reason r) {
@@ -24,9 +26,15 @@ DpFlowTranslation translate_dpflow(const DpFlow& f, const DpPortMap& ports, std:
     t.flow.match = f.match;
     bool from_tunnel = f.match.has(flow::Field::TunId) || f.match.has(flow::Field::TunSrc) ||
                        f.match.has(flow::Field::TunDst);
+    // The bridge's own port (OpenFlow LOCAL, named like the bridge) is
+    // canonical LOCAL, as in policy rules, so the check says what it is
+    // rather than calling it an unknown port.
+    auto is_local = [](const DpPort* p) { return p && p->ofport == kOfppLocal; };
     if (f.match.in_port) {
         const DpPort* p = ports.find(*f.match.in_port, datapath);
-        t.flow.match.in_port = p && !p->name.empty() ? p->name : *f.match.in_port;
+        t.flow.match.in_port = is_local(p)                 ? std::string(offload::kLocalPort)
+                               : p && !p->name.empty() ? p->name
+                                                       : *f.match.in_port;
         from_tunnel = from_tunnel || (p && is_tunnel_type(p->type));
     }
     for (const std::string& key : f.unmapped_keys) {
@@ -36,7 +44,12 @@ DpFlowTranslation translate_dpflow(const DpFlow& f, const DpPortMap& ports, std:
     }
     if (from_tunnel) t.flow.actions.push_back(flow::TunnelDecap{});
     DpActionsTranslation a = translate_dp_actions(f.actions_text, ports, datapath);
-    for (flow::Action& action : a.actions) t.flow.actions.push_back(std::move(action));
+    for (flow::Action& action : a.actions) {
+        if (auto* o = std::get_if<flow::Output>(&action); o && is_local(ports.find(o->port, datapath))) {
+            o->port = std::string(offload::kLocalPort);
+        }
+        t.flow.actions.push_back(std::move(action));
+    }
     for (const auto& u : a.untranslated) {
         const ReasonCode code =
             u.text.starts_with("userspace") ? ReasonCode::SoftwareOnlyAction : ReasonCode::ActionUnsupported;
@@ -55,7 +68,11 @@ std::vector<Reason> explain_not_offloaded(const DpFlow& f, const DpPortMap& port
         add(reasons, {ReasonCode::MissingInPort, "in_port", "the datapath flow matches no in_port"});
     } else if (!nic) {
         const offload::PortInfo* p = offload::find_port(context.ports, *in_port);
-        if (!p) {
+        if (*in_port == offload::kLocalPort) {
+            add(reasons, {ReasonCode::PortNotOnEswitch, *in_port,
+                          "in_port LOCAL is the bridge's internal port (the host's own traffic), which has no NIC "
+                          "eSwitch behind it"});
+        } else if (!p) {
             add(reasons, {ReasonCode::UnknownPort, *in_port,
                           "in_port '" + *in_port + "' is not a port snoc manages, so it has no NIC profile"});
         } else {

@@ -251,6 +251,21 @@ TEST(DpFlowExplain, EmulatedNicSaysNoTableRuleCoversTheFlow) {
     EXPECT_EQ(codes(explain_not_offloaded(line(flow_line), DpPortMap{}, ctx)), (std::vector<std::string>{"quirk:runtime"}));
 }
 
+TEST(DpFlowExplain, TheBridgesOwnPortIsLocalNotUnknown) {
+    // OVS floods IPv6 router solicitations to the bridge's own port too.
+    DpPortMap ports;
+    ASSERT_TRUE(ports.read_dpif_show("netdev@ovs-netdev: hit:0 missed:0\n  br0:\n    br0 65534/1: (tap)\n"
+                                     "    rep0 1/2: (system)\n    rep1 2/3: (system)\n")
+                    .ok());
+    const std::string rest =
+        ",eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02),eth_type(0x0800), packets:1, bytes:98, used:never, ";
+    const auto out = explain_not_offloaded(line("in_port(rep0)" + rest + "actions:br0,rep1"), ports, context());
+    EXPECT_EQ(codes(out), (std::vector<std::string>{"port-not-on-eswitch:LOCAL"}));
+    EXPECT_NE(out.at(0).detail.find("the bridge's internal port"), std::string::npos) << out[0].detail;
+    const auto in = explain_not_offloaded(line("in_port(br0)" + rest + "actions:rep1"), ports, context());
+    EXPECT_EQ(codes(in), (std::vector<std::string>{"port-not-on-eswitch:LOCAL"})) << in.at(0).detail;
+}
+
 TEST(DpFlowExplain, TunnelFlowsStartWithDecap) {
     const DpFlowDump d = parse_dpflow_dump(data("kernel-tc-m.txt"));
     const DpFlow& f = d.flows.at(3);  // in_port(vxlan_sys_4789), tunnel(tun_id=0x2a,...)

@@ -2,6 +2,8 @@
 // marks, cookies, placements and capacity, and text / JSON that agree.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <nlohmann/json.hpp>
 
 #include "controller/plan.h"
@@ -171,6 +173,25 @@ TEST(Plan, PlacementsAndReasons) {
     ASSERT_EQ(arp->reasons.size(), 2u);
     EXPECT_EQ(arp->reasons[0].code, offload::ReasonCode::MissingInPort);
     EXPECT_EQ(arp->reasons[1].code, offload::ReasonCode::SoftwareOnlyAction);
+}
+
+TEST(Plan, WithoutTcInOvsARuleWithNoNicHasHardwareWordedReasons) {
+    // OVS on the userspace datapath (the emulated NIC's deployment): no tc
+    // software path exists, so the reasons speak of the eSwitch, not of tc.
+    auto p = plan_of_file("configs/emulated-edge.yaml");
+    const plan::RulePlan* arp = nullptr;
+    for (const auto& r : p.rules) {
+        if (r.name == "arp") arp = &r;
+    }
+    ASSERT_NE(arp, nullptr);
+    EXPECT_EQ(arp->placement, offload::Placement::Ovs);
+    ASSERT_EQ(arp->reasons.size(), 2u);
+    EXPECT_EQ(arp->reasons[0].code, offload::ReasonCode::MissingInPort);
+    EXPECT_EQ(arp->reasons[1].code, offload::ReasonCode::SoftwareOnlyAction);
+    for (const auto& reason : arp->reasons) {
+        EXPECT_FALSE(std::regex_search(reason.detail, std::regex("\\btc\\b"))) << reason.detail;
+        EXPECT_NE(reason.detail.find("hardware"), std::string::npos) << reason.detail;
+    }
 }
 
 TEST(Plan, TableCapacityGoesToTheHighestPriorities) {
