@@ -28,17 +28,6 @@ int sh(const std::string& cmd) {
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-bool policy_rule(uint64_t cookie, const std::string& port, const std::string& policy, offload::HwRule& out) {
-    auto parsed = flow::parse_policy_flow(policy);
-    out = {};
-    out.cookie = cookie;
-    out.port = port;
-    if (!parsed.flow) return false;
-    out.flow = *parsed.flow;
-    out.priority = parsed.flow->priority;
-    return true;
-}
-
 std::string output_of(const std::string& cmd) {
     std::unique_ptr<FILE, int (*)(FILE*)> p(popen((cmd + " 2>/dev/null").c_str(), "r"), pclose);
     std::string out;

@@ -19,15 +19,12 @@
 
 #include "offload/emulated/emulated_backend.h"
 #include "offload/emulated/esw_loader.h"
+#include "tests/support/policy_rule.h"  // policy_rule(): a policy text as an eSwitch rule
 
 namespace snoc::test {
 
 int sh(const std::string& cmd);
 
-// A policy flow ("priority=...,udp,... actions=...") as an eSwitch rule on
-// `port`, with the flow's priority. False (and `out` without a flow) when
-// the text does not parse.
-bool policy_rule(uint64_t cookie, const std::string& port, const std::string& policy, offload::HwRule& out);
 std::string output_of(const std::string& cmd);
 
 class HostTopology {

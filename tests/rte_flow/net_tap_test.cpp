@@ -76,7 +76,7 @@ protected:
     }
     static HwRule rule(uint64_t cookie, const std::string& policy) {
         HwRule r;
-        EXPECT_TRUE(test::rte_policy_rule(cookie, "tap0", policy, r)) << policy;
+        EXPECT_TRUE(test::policy_rule(cookie, "tap0", policy, r)) << policy;
         return r;
     }
     static std::string filters() { return test::command_output(std::string("tc -s filter show dev ") + kTap + " parent 1:"); }

@@ -24,7 +24,7 @@ TranslateContext transfer_context() {
 
 Rule translated(const std::string& policy, const TranslateContext& c) {
     HwRule r;
-    EXPECT_TRUE(test::rte_policy_rule(9, "rep0", policy, r)) << policy;
+    EXPECT_TRUE(test::policy_rule(9, "rep0", policy, r)) << policy;
     Rule out;
     const Status s = translate(r, 4, c, out);
     EXPECT_TRUE(s.ok()) << s.reason;

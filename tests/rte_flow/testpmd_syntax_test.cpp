@@ -67,7 +67,7 @@ TEST(TestpmdSyntax, EveryRenderedRuleParsesInARealTestpmd) {
     std::vector<std::string> commands;
     for (const auto& [mode, policy] : policies) {
         HwRule r;
-        ASSERT_TRUE(test::rte_policy_rule(commands.size() + 1, "p0", policy, r)) << policy;
+        ASSERT_TRUE(test::policy_rule(commands.size() + 1, "p0", policy, r)) << policy;
         Rule out;
         const Status s = translate(r, 1, context(mode), out);
         ASSERT_TRUE(s.ok()) << policy << ": " << s.reason;
@@ -75,10 +75,10 @@ TEST(TestpmdSyntax, EveryRenderedRuleParsesInARealTestpmd) {
     }
     // Tunnels: decap on the tunnel port, encap towards it.
     HwRule decap;
-    ASSERT_TRUE(test::rte_policy_rule(90, "vxlan0", "tun_id=100,tun_src=198.51.100.7,ip actions=output:p0", decap));
+    ASSERT_TRUE(test::policy_rule(90, "vxlan0", "tun_id=100,tun_src=198.51.100.7,ip actions=output:p0", decap));
     decap.flow.actions.insert(decap.flow.actions.begin(), flow::TunnelDecap{});
     HwRule encap;
-    ASSERT_TRUE(test::rte_policy_rule(91, "p0", "ip actions=drop", encap));
+    ASSERT_TRUE(test::policy_rule(91, "p0", "ip actions=drop", encap));
     flow::TunnelEncap e;
     e.id = 42, e.src = {192, 0, 2, 1}, e.dst = {198, 51, 100, 7}, e.port = "vxlan0";
     encap.flow.actions = {e};
