@@ -6,7 +6,7 @@
 
 namespace snoc::ovs {
 
-Status find_unixctl_socket(const std::string& rundir, const std::string& daemon, std::string& path) {
+Status read_daemon_pid(const std::string& rundir, const std::string& daemon, long& pid) {
     const std::string pidfile = rundir + "/" + daemon + ".pid";
     std::ifstream in(pidfile);
     if (!in) {
@@ -14,10 +14,16 @@ Status find_unixctl_socket(const std::string& rundir, const std::string& daemon,
         return Status::failure(e, "cannot read " + pidfile + ": " + std::strerror(e) + " — is " + daemon +
                                       " running with its run directory at " + rundir + "?");
     }
-    long pid = 0;
+    pid = 0;
     if (!(in >> pid) || pid <= 0) {
         return Status::failure(EINVAL, pidfile + " does not hold a process id");
     }
+    return Status::success();
+}
+
+Status find_unixctl_socket(const std::string& rundir, const std::string& daemon, std::string& path) {
+    long pid = 0;
+    if (Status s = read_daemon_pid(rundir, daemon, pid); !s.ok()) return s;
     path = rundir + "/" + daemon + "." + std::to_string(pid) + ".ctl";
     return Status::success();
 }

@@ -12,6 +12,9 @@
 
 namespace snoc::ovs {
 
+// The process id in `<rundir>/<daemon>.pid`; the error names the file.
+Status read_daemon_pid(const std::string& rundir, const std::string& daemon, long& pid);
+
 // The control socket of a daemon that writes `<rundir>/<daemon>.pid`:
 // `<rundir>/<daemon>.<pid>.ctl` (what ovs-appctl -t does for a bare name).
 Status find_unixctl_socket(const std::string& rundir, const std::string& daemon, std::string& path);

@@ -11,7 +11,8 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <fstream>
+
+#include "ovs-integration/unixctl_client.h"
 
 namespace snoc::monitor {
 
@@ -160,14 +161,12 @@ Status socket_inodes(const std::string& fd_dir, std::set<uint32_t>& out) {
 
 Status read_ovs_port_sockets(const std::string& ovs_rundir, std::vector<PortSocket>& out) {
     out.clear();
-    const std::string pidfile = ovs_rundir + "/ovs-vswitchd.pid";
-    std::ifstream in(pidfile);
     long pid = 0;
-    if (!in) return Status::failure(ENOENT, "cannot read " + pidfile + " (is ovs-vswitchd running with that run directory?)");
-    if (!(in >> pid) || pid <= 0) return Status::failure(EINVAL, pidfile + " does not hold a process id");
+    if (Status s = ovs::read_daemon_pid(ovs_rundir, "ovs-vswitchd", pid); !s.ok()) return s;
     std::set<uint32_t> held;
     if (Status s = socket_inodes("/proc/" + std::to_string(pid) + "/fd", held); !s.ok()) {
-        return Status::failure(s.error, "ovs-vswitchd's sockets (pid " + std::to_string(pid) + " from " + pidfile + "): " + s.reason);
+        return Status::failure(s.error, "ovs-vswitchd's sockets (pid " + std::to_string(pid) + " from " + ovs_rundir +
+                                            "/ovs-vswitchd.pid): " + s.reason);
     }
     std::vector<PacketSocket> all;
     if (Status s = read_packet_sockets(all); !s.ok()) return s;
