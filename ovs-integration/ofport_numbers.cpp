@@ -17,11 +17,6 @@ using offload::Status;
 
 constexpr int64_t kMaxPhysicalPort = 0xfeff;  // OFPP_MAX in OpenFlow 1.0 numbering, as OVS assigns
 
-const Json& rows_of(const Json& result) {
-    static const Json kEmpty = Json::array();
-    return result.is_object() && result.contains("rows") && result["rows"].is_array() ? result["rows"] : kEmpty;
-}
-
 // Names ovs-ofctl takes as ports without asking the switch (OVS's
 // ofputil_port_from_string: reserved ports, case-insensitive).
 bool reserved_port(std::string_view p) {
@@ -62,14 +57,12 @@ Status read_ofport_numbers(OvsdbClient& db, const std::string& bridge, OfportNum
     for (const std::string& p : uuids_of(bridges[0].value("ports", Json()))) ports.insert(p);
     std::set<std::string> interfaces;
     for (const Json& row : rows_of(results[1])) {
-        const auto id = uuid_of(row.value("_uuid", Json()));
-        if (!id || !ports.count(*id)) continue;
+        if (!ports.count(row_uuid(row))) continue;
         for (const std::string& i : uuids_of(row.value("interfaces", Json()))) interfaces.insert(i);
     }
     out.clear();
     for (const Json& row : rows_of(results[2])) {
-        const auto id = uuid_of(row.value("_uuid", Json()));
-        if (!id || !interfaces.count(*id) || !row.contains("name") || !row["name"].is_string()) continue;
+        if (!interfaces.count(row_uuid(row)) || !row.contains("name") || !row["name"].is_string()) continue;
         const auto ofport = optional_int(row.value("ofport", Json()));
         if (!ofport || *ofport < 1 || *ofport > kMaxPhysicalPort) continue;
         out.emplace(row["name"].get<std::string>(), static_cast<uint32_t>(*ofport));

@@ -12,13 +12,6 @@ std::string string_column(const Json& row, const char* column) {
     return row.contains(column) && row[column].is_string() ? row[column].get<std::string>() : std::string();
 }
 
-std::string row_uuid(const Json& row) { return uuid_of(row.value("_uuid", Json())).value_or(""); }
-
-const Json& rows_of(const Json& result) {
-    static const Json kEmpty = Json::array();
-    return result.is_object() && result.contains("rows") && result["rows"].is_array() ? result["rows"] : kEmpty;
-}
-
 }  // namespace
 
 bool owned_by_snoc(const StringMap& external_ids) {

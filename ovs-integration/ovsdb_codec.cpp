@@ -57,6 +57,15 @@ std::optional<int64_t> optional_int(const Json& value) {
     return std::nullopt;
 }
 
+const Json& rows_of(const Json& select_result) {
+    static const Json kEmpty = Json::array();
+    const bool has_rows =
+        select_result.is_object() && select_result.contains("rows") && select_result["rows"].is_array();
+    return has_rows ? select_result["rows"] : kEmpty;
+}
+
+std::string row_uuid(const Json& row) { return uuid_of(row.value("_uuid", Json())).value_or(""); }
+
 Json condition(std::string_view column, std::string_view function, Json value) {
     return Json::array({std::string(column), std::string(function), std::move(value)});
 }

@@ -36,6 +36,10 @@ std::optional<std::string> uuid_of(const Json& value);
 std::vector<std::string> uuids_of(const Json& set_value);
 // An optional integer column (a set of zero or one integers).
 std::optional<int64_t> optional_int(const Json& value);
+// The rows of one "select" result (empty for anything else).
+const Json& rows_of(const Json& select_result);
+// A selected row's _uuid ("" when it has none).
+std::string row_uuid(const Json& row);
 
 // --- operations ---
 // One condition of a "where" clause: [column, function, value].
