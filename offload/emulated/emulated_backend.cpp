@@ -56,7 +56,10 @@ void EmulatedBackend::delete_stale(const std::set<std::string>& scope, const std
     std::vector<uint64_t> stale;
     for (uint64_t cookie : table_.cookies()) {
         const EswEntry* e = table_.find(cookie);
-        if (e && !wanted.count(cookie) && (scope.count(port_of(cookie, *e)) || orphan(cookie, *e))) stale.push_back(cookie);
+        if (!e || wanted.count(cookie)) continue;
+        // "": on an ifindex no port has, an orphan (see the header), whatever the scope.
+        const std::string port = port_of(cookie, *e);
+        if (port.empty() || scope.count(port)) stale.push_back(cookie);
     }
     for (uint64_t cookie : stale) {
         const HwRule gone = rule_of(cookie, *table_.find(cookie));

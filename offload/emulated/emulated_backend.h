@@ -50,8 +50,6 @@ private:
     // The port an entry is on: its canonical rule's, else the name of its
     // in_ifindex ("" when no port has that ifindex: outside every scope).
     std::string port_of(uint64_t cookie, const EswEntry& entry) const;
-    // True when the entry is on an ifindex no port of this NIC has.
-    bool orphan(uint64_t cookie, const EswEntry& entry) const { return port_of(cookie, entry).empty(); }
     // The canonical rule when known, else what the entry tells of it.
     HwRule rule_of(uint64_t cookie, const EswEntry& entry) const;
     // True when the table entry is what translating the rule gives; the
