@@ -262,9 +262,14 @@ repairs() { metric '^snoc_repairs_total\{kind="tc-rule-deleted"\}'; }
 repairs_before=$(repairs)
 vm_check_output "no repair while nobody touched the data plane" '^0$' echo "${repairs_before:-absent}"
 pref=$(pref_of edge_vf0 cam-to-infer)
-# Deleted and checked gone in one go: the daemon may repair it within 2 s.
+# Deleted and checked gone with the daemon stopped (SIGSTOP): it repairs
+# within 2 s, and under TCG that can fall between the two tc commands.
 delete_rule() {
-  tc filter del dev edge_vf0 ingress pref "$pref" && [ -z "$(tc filter show dev edge_vf0 ingress pref "$pref")" ]
+  kill -STOP "$daemon_pid" || return 1
+  local rc=0
+  tc filter del dev edge_vf0 ingress pref "$pref" && [ -z "$(tc filter show dev edge_vf0 ingress pref "$pref")" ] || rc=1
+  kill -CONT "$daemon_pid"
+  return "$rc"
 }
 vm_check "someone deletes cam-to-infer (tc filter del): gone" delete_rule
 vm_check "the daemon puts it back, in the NIC" vm_wait_for 20 in_hw edge_vf0 cam-to-infer
