@@ -27,12 +27,6 @@ if [ -z "${SNOC_DEMO_INNER:-}" ]; then
   [ "$(id -u)" -eq 0 ] || exec sudo -E bash "$0" "$@"
   bash scripts/install-deps.sh >/dev/null
   bash scripts/install-ovs.sh >/dev/null
-  . scripts/lib/apt.sh
-  mapfile -t missing < <(apt_missing iperf3 curl ethtool)
-  if [ "${#missing[@]}" -gt 0 ]; then
-    apt_update_if_stale
-    DEBIAN_FRONTEND=noninteractive apt_install demo "${missing[@]}" >/dev/null
-  fi
   # An existing build directory keeps its configuration; only snoc is needed.
   if [ ! -f "$build/build.ninja" ] && [ ! -f "$build/Makefile" ]; then
     cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -22,7 +22,7 @@ apt_update_if_stale() {
   local stamp=/var/lib/apt/periodic/update-success-stamp lists
   lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)
   if [ -z "$lists" ] && { [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; }; then
-    $SUDO apt-get update -q
+    $SUDO apt-get update -q -o DPkg::Lock::Timeout=600
   fi
 }
 
@@ -30,5 +30,7 @@ apt_install() {
   local name=$1
   shift
   echo "$name: installing $*"
-  $SUDO apt-get install -y -q --no-remove --no-install-recommends "$@"
+  # Another apt (a package install in another shell) holds the lock for a
+  # while: wait for it instead of failing at once.
+  $SUDO apt-get install -y -q --no-remove --no-install-recommends -o DPkg::Lock::Timeout=600 "$@"
 }
