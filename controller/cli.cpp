@@ -3,10 +3,17 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <exception>
+#include <map>
+#include <optional>
 #include <ostream>
 
 #include "controller/apply/applier.h"
+#include "controller/build_info.h"
 #include "controller/daemon/daemon.h"
 #include "controller/daemon/http_get.h"
 #include "controller/daemon/status_document.h"
@@ -15,10 +22,6 @@
 #include "controller/plan_output.h"
 #include "controller/profile_loader.h"
 #include "controller/spec_loader.h"
-
-#ifndef SNOC_VERSION
-#define SNOC_VERSION "0.0.0"
-#endif
 
 namespace snoc {
 namespace {
@@ -155,22 +158,78 @@ int cmd_run(const Options& o, std::ostream& err) {
     return daemon::run_daemon(d, err);
 }
 
-// Where the daemon listens: --listen, else the spec's monitoring.listen, else the default.
-std::string daemon_address(const Options& o, std::ostream& err) {
-    if (!o.listen.empty()) return o.listen;
+// Where the daemon listens: --listen, else the spec's monitoring.listen, else
+// the default; `origin` says which, for the message when nothing answers.
+struct DaemonAddress {
+    std::string address;
+    std::string origin;
+};
+
+std::optional<DaemonAddress> daemon_address(const Options& o, std::ostream& err) {
+    if (!o.listen.empty()) return DaemonAddress{o.listen, "given by --listen"};
     if (!o.file.empty()) {
         ProfileMap profiles;
-        if (const auto s = load_for_action(o, profiles, err)) return s->monitoring.listen;
+        const auto s = load_for_action(o, profiles, err);
+        if (!s) return std::nullopt;
+        return DaemonAddress{s->monitoring.listen, "monitoring.listen of " + o.file};
     }
-    return spec::MonitoringSpec{}.listen;
+    return DaemonAddress{spec::MonitoringSpec{}.listen,
+                         "the default monitoring.listen; --listen or the daemon's spec FILE name another"};
 }
 
+std::string lowercase_first(std::string s) {
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+// Reads the daemon's /status. Nothing listening, and something that answers
+// but is not a snoc daemon, are kExitNoDaemon, each with its own words.
 int fetch_status(const Options& o, daemon::StatusDocument& doc, std::ostream& err) {
-    const std::string address = daemon_address(o, err);
+    const auto where = daemon_address(o, err);
+    if (!where) return kExitInvalidInput;
+    const std::string& address = where->address;
+    const std::string looked = "snoc: looked at " + address + ": " + where->origin + "\n";
     std::string body;
     if (auto s = daemon::http_get(address, "/status", body); !s.ok()) {
-        err << "snoc: " << s.reason << "\n";
-        return kExitApplyFailed;
+        switch (s.error) {
+            case EINVAL:  // not host:port, or a host that does not resolve
+                err << "snoc: " << s.reason << " (the address is " << where->origin << ")\n";
+                return kExitUsage;
+            case ECONNREFUSED:
+            case ENOENT:
+            case ENETUNREACH:
+            case EHOSTUNREACH:
+            case EADDRNOTAVAIL:
+                err << "snoc: no daemon answers at " << address << " (" << lowercase_first(std::strerror(s.error))
+                    << "); start one with `snoc run SPEC` or `systemctl start snoc`\n"
+                    << looked;
+                return kExitNoDaemon;
+            case ETIMEDOUT:
+                err << "snoc: something accepted the connection at " << address
+                    << " but sent no answer in time: a snoc daemon that hangs, or another service\n"
+                    << looked;
+                return kExitNoDaemon;
+            case EPROTO:  // an HTTP answer other than 200
+                err << "snoc: something answers at " << address << " but it is not a snoc daemon (" << s.reason
+                    << ")\n"
+                    << looked;
+                return kExitNoDaemon;
+            default:
+                err << "snoc: cannot ask the daemon at " << address << ": " << s.reason << "\n" << looked;
+                return kExitNoDaemon;
+        }
+    }
+    const auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_object() && j.empty()) {
+        // The daemon serves {} until its first poll has finished.
+        err << "snoc: the daemon at " << address << " has no status yet (it is starting); try again in a few seconds\n";
+        return kExitNoDaemon;
+    }
+    if (!j.is_object() || !j.contains("version")) {
+        err << "snoc: something answers at " << address
+            << " but it is not a snoc daemon (its /status is not snoc's status document)\n"
+            << looked;
+        return kExitNoDaemon;
     }
     if (auto s = daemon::from_json(body, doc); !s.ok()) {
         err << "snoc: the daemon at " << address << " sent an unreadable status: " << s.reason << "\n";
@@ -227,21 +286,165 @@ int cmd_profiles(const Options& o, std::ostream& out, std::ostream& err) {
     return diags.has_errors() ? kExitInvalidInput : kExitOk;
 }
 
+// --- suggestions for unknown commands and options -----------------------------
+
+// Edit distance with adjacent transpositions (optimal string alignment):
+// "valdate" -> "validate" 1, "stauts" -> "status" 1.
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+std::string without_dashes(const std::string& s) { return s.substr(std::min(s.find_first_not_of('-'), s.size())); }
+
+// The candidate `typed` most likely meant: within 1 edit (2 for names of 6
+// letters or more), or the only one it is a prefix of (at least 2 letters).
+std::optional<std::string> closest(const std::string& typed, const std::vector<std::string>& candidates) {
+    const std::string t = without_dashes(typed);
+    std::optional<std::string> best;
+    size_t best_distance = 0;
+    for (const auto& c : candidates) {
+        const std::string name = without_dashes(c);
+        const size_t d = edit_distance(t, name);
+        const size_t allowed = name.size() >= 6 ? 2 : 1;
+        if (d <= allowed && d < name.size() && (!best || d < best_distance)) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    if (best) return best;
+    std::vector<std::string> prefixed;
+    for (const auto& c : candidates) {
+        if (t.size() >= 2 && without_dashes(c).rfind(t, 0) == 0) prefixed.push_back(c);
+    }
+    if (prefixed.size() == 1) return prefixed.front();
+    return std::nullopt;
+}
+
+// The names an operator may type for an app's visible options: "--dry-run", "-o".
+std::vector<std::string> visible_option_names(const CLI::App& app) {
+    std::vector<std::string> out;
+    for (const CLI::Option* opt : app.get_options()) {
+        if (opt->get_group().empty()) continue;  // hidden (test-only) options are never suggested
+        for (const auto& l : opt->get_lnames()) out.push_back("--" + l);
+        for (const auto& s : opt->get_snames()) out.push_back("-" + s);
+    }
+    return out;
+}
+
+std::string full_name(const CLI::App& app) {
+    return app.get_parent() ? "snoc " + app.get_name() : std::string("snoc");
+}
+
+// The first command-line word CLI11 could not place: a command that does not
+// exist, or an option the command does not have. Walks the arguments as the
+// parser does (an option's value is skipped); nullopt when every word is known.
+std::optional<std::string> explain_unknown(const CLI::App& app, const std::vector<const CLI::App*>& commands,
+                                           const std::vector<std::string>& args) {
+    const CLI::App* at = &app;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--") break;
+        if (a.size() > 1 && a[0] == '-') {
+            std::string name = a;
+            bool value_attached = false;
+            if (a.rfind("--", 0) == 0) {
+                if (const auto eq = a.find('='); eq != std::string::npos) {
+                    name = a.substr(0, eq);
+                    value_attached = true;
+                }
+            } else if (a.size() > 2) {  // -ojson
+                name = a.substr(0, 2);
+                value_attached = true;
+            }
+            if (const CLI::Option* opt = at->get_option_no_throw(name)) {
+                if (opt->get_type_size() > 0 && !value_attached) ++i;
+                continue;
+            }
+            std::string msg = "unknown option '" + name + "' for '" + full_name(*at) + "'";
+            if (const auto guess = closest(name, visible_option_names(*at))) msg += "; did you mean '" + *guess + "'?";
+            std::vector<std::string> owners;
+            if (at != &app && app.get_option_no_throw(name)) owners.push_back("snoc");
+            for (const CLI::App* c : commands) {
+                const CLI::Option* opt = c->get_option_no_throw(name);
+                if (c != at && opt && !opt->get_group().empty()) owners.push_back(full_name(*c));
+            }
+            for (size_t k = 0; k < owners.size(); ++k) {
+                msg += (k == 0 ? " (" + name + " is an option of '" : "', '") + owners[k];
+                if (k + 1 == owners.size()) msg += "')";
+            }
+            return msg + "\nRun '" + full_name(*at) + " --help' for its options.";
+        }
+        if (at != &app) continue;  // a command's positional argument
+        const auto known = std::find_if(commands.begin(), commands.end(),
+                                        [&](const CLI::App* c) { return c->get_name() == a; });
+        if (known != commands.end()) {
+            at = *known;
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const CLI::App* c : commands) names.push_back(c->get_name());
+        std::string msg = "unknown command '" + a + "'";
+        if (const auto guess = closest(a, names)) {
+            msg += "; did you mean '" + *guess + "'?";
+        } else {
+            msg += "; the commands are";
+            for (size_t k = 0; k < names.size(); ++k) msg += (k == 0 ? " " : ", ") + names[k];
+        }
+        return msg + "\nRun 'snoc --help' for usage.";
+    }
+    return std::nullopt;
+}
+
+constexpr const char* kGlobalOptions = "Global options";
+
+const char* const kFooter =
+    "Exit codes: 0 success, 1 invalid spec or profile (nothing was changed), 2 usage error,\n"
+    "3 apply failed part way (the report says what is done; run apply again to converge), 4 internal error,\n"
+    "5 no snoc daemon answers (status, flows: nothing listens at the address, or something that is not snoc).\n"
+    "Reference: docs/cli.md (man snoc); specs: docs/spec-reference.md; profiles: docs/nic-profiles.md";
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     CLI::App app{"snoc: SmartNIC offload controller for Open vSwitch and SR-IOV.\n"
-                 "Configures NICs, wires OVS and offloads policy flows from one YAML file.",
+                 "Configures NICs, wires OVS and offloads policy flows from one YAML file.\n"
+                 "'snoc COMMAND --help' shows a command's options.",
                  "snoc"};
-    app.footer("Exit codes: 0 success, 1 invalid spec or profile (nothing was changed), 2 usage error,\n"
-               "3 apply failed part way (the report says what is done; run apply again to converge), 4 internal error.\n"
-               "Docs: docs/spec-reference.md, docs/nic-profiles.md");
+    app.footer(kFooter);
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("snoc ") + SNOC_VERSION);
+    app.set_version_flag("--version", version_line());
     Options o;
-    app.add_option("--profiles-dir", o.profile_dirs,
-                   "Extra directory of NIC profile YAML files (adds to or overrides the built-in profiles)")
-        ->check(CLI::ExistingDirectory);
+    // --profiles-dir is accepted before the command and after it: each place
+    // has its own vector (CLI11 would let one overwrite the other), merged in
+    // command-line order after parsing (the global ones come first).
+    std::vector<std::string> global_profile_dirs;
+    std::map<std::string, std::vector<std::string>> command_profile_dirs;
+    const std::string profiles_dir_help =
+        "Extra directory of NIC profile YAML files, adding to or overriding the built-in profiles; "
+        "repeat for more (before or after the command)";
+    // One directory per --profiles-dir (a second word is the command or FILE), kept across repeats.
+    auto add_profiles_dir = [&](CLI::App* to, std::vector<std::string>& dirs, const std::string& help) {
+        return to->add_option("--profiles-dir", dirs, help)
+            ->check(CLI::Validator(CLI::ExistingDirectory).description(""))
+            ->expected(1)
+            ->allow_extra_args(false)
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+            ->type_name("DIR");
+    };
+    add_profiles_dir(&app, global_profile_dirs, profiles_dir_help);
+    std::vector<const CLI::App*> commands;
 
     auto add_ovs_options = [&](CLI::App* sub) {
         sub->add_option("--ovsdb", o.ovsdb_socket, "ovsdb-server's unix socket")->capture_default_str();
@@ -252,28 +455,48 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     auto add_output = [&](CLI::App* sub) {
         sub->add_option("-o,--output", o.output, "Output format")->check(CLI::IsMember({"text", "json"}));
     };
+    // Every command: its own options first, then the global ones (--profiles-dir, --version, --help).
+    auto add_command = [&](const std::string& name, const std::string& description) {
+        CLI::App* sub = app.add_subcommand(name, description);
+        sub->set_help_flag();  // added again last, under kGlobalOptions
+        sub->footer(kFooter);
+        commands.push_back(sub);
+        return sub;
+    };
+    // Profiles matter to every command: each reads a spec (or, for status and flows, may).
+    auto finish_command = [&](CLI::App* sub, const std::string& profiles_dir_note) {
+        add_profiles_dir(sub, command_profile_dirs[sub->get_name()], profiles_dir_help + profiles_dir_note)
+            ->group(kGlobalOptions);
+        sub->set_version_flag("--version", version_line())->group(kGlobalOptions);
+        sub->set_help_flag("-h,--help", "Print this help message and exit")->group(kGlobalOptions);
+    };
 
-    CLI::App* validate = app.add_subcommand("validate", "Check a deployment spec; report every error with its location");
+    CLI::App* validate = add_command("validate", "Check a deployment spec; report every error with its location");
     validate->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     add_output(validate);
+    finish_command(validate, "");
 
-    CLI::App* plan = app.add_subcommand(
+    CLI::App* plan = add_command(
         "plan", "Print the desired state of a spec: NIC steps, OVS state, flows, offload verdicts with reasons");
     plan->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     add_output(plan);
+    finish_command(plan, "");
 
-    CLI::App* apply = app.add_subcommand(
+    CLI::App* apply = add_command(
         "apply",
         "Make the system match the spec, in order: NICs (SR-IOV VFs, eswitch mode, representors, VF settings), "
         "workloads (namespaces, interfaces, addresses, routes), OVS (config, bridge, ports, meters), policy flows, "
         "direct tc / hardware rules; idempotent");
     apply->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
-    apply->add_flag("--dry-run", o.dry_run, "Print the steps without changing anything");
+    apply->add_flag("--dry-run", o.dry_run,
+                    "Print the steps without changing anything; a NIC not on this host is planned as a fresh one, "
+                    "an Open vSwitch that is not running as an empty one (the report says so)");
     add_ovs_options(apply);
     apply->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
     add_output(apply);
+    finish_command(apply, "");
 
-    CLI::App* run = app.add_subcommand(
+    CLI::App* run = add_command(
         "run", "The daemon: apply, then keep reconciling (SIGHUP or a file change reloads; drift is repaired), "
                "monitor where traffic runs and serve /metrics and /status; SIGTERM exits leaving the data plane as is");
     run->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
@@ -285,48 +508,66 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         ->capture_default_str();
     run->add_option("--polls", o.max_polls, "Exit after this many polls (0: run until a signal)")->group("");
     run->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
+    finish_command(run, "; reloads read them again");
 
-    CLI::App* down = app.add_subcommand(
+    CLI::App* down = add_command(
         "down", "Remove the spec's emulated NICs: detach and unpin the eBPF eSwitch, delete its namespaces and veth "
                 "pairs (VF netdevs in workload namespaces included); real NICs and OVS are left alone; idempotent");
     down->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     down->add_flag("--dry-run", o.dry_run, "Print what would be removed");
     add_output(down);
+    finish_command(down, "");
 
-    CLI::App* status = app.add_subcommand("status", "Where traffic runs, per NIC and workload, from the running daemon");
-    status->add_option("file", o.file, "Deployment spec, to find the daemon's monitoring.listen");
-    status->add_option("--listen", o.listen, "Address of the daemon's /status");
+    const std::string daemon_file_help =
+        "The daemon's deployment spec, to find its monitoring.listen (default address: " +
+        spec::MonitoringSpec{}.listen + ")";
+    CLI::App* status = add_command("status", "Where traffic runs, per NIC and workload, from the running daemon");
+    status->add_option("file", o.file, daemon_file_help);
+    status->add_option("--listen", o.listen, "Address of the daemon's /status (host:port)");
     add_output(status);
+    finish_command(status, " (to read FILE)");
 
-    CLI::App* flows = app.add_subcommand(
+    CLI::App* flows = add_command(
         "flows", "Every flow the running daemon knows: placement, counters and, for software flows, why");
-    flows->add_option("file", o.file, "Deployment spec, to find the daemon's monitoring.listen");
-    flows->add_option("--listen", o.listen, "Address of the daemon's /status");
+    flows->add_option("file", o.file, daemon_file_help);
+    flows->add_option("--listen", o.listen, "Address of the daemon's /status (host:port)");
     flows->add_option("--placement", o.placement, "Only flows that ran here: hw, tc, ovs or failed");
     flows->add_option("--workload", o.workload, "Only flows of this workload");
     add_output(flows);
+    finish_command(flows, " (to read FILE)");
 
-    CLI::App* profiles = app.add_subcommand("profiles", "List NIC profiles, or show one in full");
+    CLI::App* profiles = add_command("profiles", "List NIC profiles, or show one in full");
     profiles->add_option("name", o.profile_name, "Profile name");
     add_output(profiles);
+    finish_command(profiles, "");
 
     // CLI11 parses a reversed vector of the arguments after the program name.
     std::vector<std::string> rev(args.rbegin(), args.rend());
     try {
         app.parse(rev);
     } catch (const CLI::CallForHelp&) {
-        out << app.help();
+        out << app.help();  // the selected command's help, when there is one
         return kExitOk;
     } catch (const CLI::CallForAllHelp&) {
         out << app.help("", CLI::AppFormatMode::All);
         return kExitOk;
     } catch (const CLI::CallForVersion&) {
-        out << "snoc " << SNOC_VERSION << "\n";
+        out << version_line() << "\n";
         return kExitOk;
     } catch (const CLI::ParseError& e) {
-        err << "snoc: " << e.what() << "\n";
-        err << "Run 'snoc --help' for usage.\n";
+        if (const auto unknown = explain_unknown(app, commands, args)) {
+            err << "snoc: " << *unknown << "\n";
+        } else {
+            err << "snoc: " << e.what() << "\n";
+            err << "Run 'snoc --help' for usage.\n";
+        }
         return kExitUsage;
+    }
+    o.profile_dirs = global_profile_dirs;
+    for (const CLI::App* c : commands) {
+        if (!c->parsed()) continue;
+        const auto& dirs = command_profile_dirs[c->get_name()];
+        o.profile_dirs.insert(o.profile_dirs.end(), dirs.begin(), dirs.end());
     }
 
     try {

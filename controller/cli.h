@@ -15,6 +15,7 @@ enum ExitCode : int {
     kExitUsage = 2,         // bad command line
     kExitApplyFailed = 3,   // a step failed; the report says what is done and what is not
     kExitInternal = 4,      // a bug: please report it
+    kExitNoDaemon = 5,      // status / flows: no snoc daemon answers at the address (nothing listens, or not snoc)
 };
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

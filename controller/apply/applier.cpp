@@ -2,6 +2,9 @@
 #include "controller/apply/rte_flow_handoff.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <ostream>
 #include <set>
 
@@ -12,6 +15,7 @@
 #include "controller/nic/workload_attach.h"
 #include "offload/tc/tc_backend.h"
 #include "ovs-integration/openflow_programmer.h"
+#include "ovs-integration/ovs_reconcile.h"
 #include "ovs-integration/ovs_state.h"
 #include "ovs-integration/ovsdb_client.h"
 
@@ -36,6 +40,58 @@ std::map<uint32_t, offload::tc::MeterRate> meter_rates(const spec::Spec& s) {
     for (const auto& m : s.meters) out[m.id] = {m.rate_kbps, m.burst_kb};
     return out;
 }
+
+// Whether the spec's NIC is on this host: its PF netdev (or, without one in
+// the spec, the netdev of its PCI function) in sysfs, on the spec's PCI
+// address when it gives one. `absent` says what is missing otherwise.
+bool nic_present(const spec::NicSpec& n, const std::string& sysfs_root, std::string& absent) {
+    const nic::Sysfs sysfs(sysfs_root);
+    std::string pf = n.pf;
+    if (pf.empty() && !sysfs.pf_of_pci(n.pci, pf).ok()) {
+        absent = "no PCI function " + n.pci + " with a network interface";
+        return false;
+    }
+    nic::NicState state;
+    if (!sysfs.read_pf(pf, state).ok()) {
+        absent = "no netdev " + pf;
+        return false;
+    }
+    if (!n.pci.empty() && (state.devlink.bus != "pci" || state.devlink.device != n.pci)) {
+        absent = "netdev " + pf + " here is " + state.devlink.str() + ", not PCI function " + n.pci;
+        return false;
+    }
+    return true;
+}
+
+// "uplink (PF enp3s0f0np0, PCI 0000:03:00.0)": the NIC as an operator finds it.
+std::string nic_identity(const spec::NicSpec& n) {
+    std::string ids;
+    if (!n.pf.empty()) ids += "PF " + n.pf;
+    if (!n.pci.empty()) ids += (ids.empty() ? "" : ", ") + std::string("PCI ") + n.pci;
+    return n.name + (ids.empty() ? "" : " (" + ids + ")");
+}
+
+// A dry run's stand-in for a NIC that is not on this host: the NIC as it comes
+// up unconfigured (legacy eswitch mode, no VFs, links down, nothing set), so
+// reconcile_nic() lists every step a first apply on it would take.
+class FreshNicOps : public nic::NicOps {
+public:
+    Status read(const spec::NicSpec& n, nic::NicState& out) override {
+        out = nic::NicState{};
+        out.pf_netdev = n.pf;
+        out.devlink = {"pci", n.pci.empty() ? "<pci address>" : n.pci};
+        if (!n.pci.empty()) out.device_path = "/sys/bus/pci/devices/" + n.pci;
+        out.eswitch_mode = offload::EswitchMode::Legacy;
+        return Status::success();
+    }
+    Status apply(const nic::NicState&, const nic::Step& step) override {
+        return Status::failure(ENODEV, "step " + std::string(to_string(step.kind)) + ": the NIC is not on this host");
+    }
+};
+
+// ovsdb-server is not running (no socket, or nobody behind it), as opposed
+// to one that answers wrongly or refuses us.
+bool ovs_not_running(const Status& st) { return st.error == ENOENT || st.error == ECONNREFUSED; }
 
 }  // namespace
 
@@ -68,6 +124,7 @@ ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
     r.file = s.file;
     r.dry_run = options_.dry_run;
     resolved_ = s;
+    bridge_absent_ = false;
     bool ok = nics(s, r);
     ok = ok && workloads(s, r);
     if (!ok) {
@@ -103,13 +160,14 @@ bool Applier::nics(const spec::Spec& s, ApplyReport& r) {
     const bool real_nics = std::any_of(s.nics.begin(), s.nics.end(),
                                        [](const spec::NicSpec& n) { return n.backend != offload::Backend::Emulated; });
     if (real_nics && !nic_ops_) {
-        Status st;
-        nic_ops_ = nic::system_ops(st, options_.sysfs_root);
-        if (!nic_ops_) {
+        nic_ops_ = nic::system_ops(nic_ops_status_, options_.sysfs_root);
+        // A dry run goes on: a NIC that is not on this host needs no kernel interface to be planned.
+        if (!nic_ops_ && !options_.dry_run) {
             Section sec;
             sec.phase = Phase::Nic;
             sec.subject = "NICs";
-            sec.status = Status::failure(st.error, "cannot reach the kernel's NIC interfaces: " + st.reason);
+            sec.status = Status::failure(nic_ops_status_.error, "cannot reach the kernel's NIC interfaces: " +
+                                                                    nic_ops_status_.reason);
             r.sections.push_back(std::move(sec));
             return false;
         }
@@ -131,6 +189,25 @@ bool Applier::nics(const spec::Spec& s, ApplyReport& r) {
             std::unique_ptr<nic::EmulatedNic> e;
             rep = nic::EmulatedNic::bring_up(n, profiles_.at(n.profile), options_.dry_run, e);
             if (e) emulated_[n.name] = std::move(e);
+        } else if (std::string absent; options_.dry_run && !nic_present(n, options_.sysfs_root, absent)) {
+            // Planning for a host without the NIC (a laptop, a CI runner, a
+            // server before the card is fitted): the steps of a fresh NIC.
+            sec.assumptions.push_back("NIC " + nic_identity(n) + " is not present on this host (" + absent +
+                                      "): the steps assume a fresh NIC (legacy eswitch mode, no VFs, links down, "
+                                      "nothing set); on the real NIC apply takes only the steps that differ");
+            r.assumed.push_back("a fresh NIC " + n.name);
+            spec::NicSpec fresh = n;
+            if (fresh.irq_affinity) {
+                // Which IRQs and CPUs is known only from the NIC itself.
+                fresh.irq_affinity = false;
+                sec.assumptions.push_back("IRQ affinity: apply pins the MSI IRQs of the PF and its VFs to the CPUs of "
+                                          "the NIC's NUMA node; which IRQs and CPUs shows once the NIC is present");
+            }
+            FreshNicOps ops;
+            rep = nic::reconcile_nic(fresh, profiles_.at(n.profile), ops, true);
+        } else if (!nic_ops_) {
+            rep.status = Status::failure(nic_ops_status_.error, "NIC " + n.name + ": cannot reach the kernel's NIC "
+                                                                "interfaces: " + nic_ops_status_.reason);
         } else {
             rep = nic::reconcile_nic(n, profiles_.at(n.profile), *nic_ops_, options_.dry_run);
             // Policies and OVS name the uplink by its PF netdev: learn it when the spec gave a PCI address.
@@ -205,14 +282,25 @@ bool Applier::ovs_config(ApplyReport& r) {
     sec.phase = Phase::Ovs;
     sec.subject = "bridge " + desired_.ovs.bridge;
     sec.status = connect_ovsdb();
-    if (!sec.status.ok()) {
+    ovs::ReconcilePlan plan;
+    if (!sec.status.ok() && options_.dry_run && ovs_not_running(sec.status)) {
+        // Planning for a host where Open vSwitch is not running (yet): against an empty one.
+        std::string why = std::strerror(sec.status.error);
+        if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+        sec.assumptions.push_back("Open vSwitch is not running on this host (ovsdb-server's socket " +
+                                  options_.ovsdb_socket + ": " + why + "; --ovsdb names another): the steps assume an "
+                                  "empty Open vSwitch (no bridge, ports, meters or flows)");
+        r.assumed.push_back("an empty Open vSwitch");
+        bridge_absent_ = true;
+        sec.status = ovs::plan_reconcile(ovs::OvsState{}, desired_.ovs, plan);
+    } else if (!sec.status.ok()) {
         r.sections.push_back(std::move(sec));
         return false;
-    }
-    ovs::ReconcilePlan plan;
-    if (options_.dry_run) {
+    } else if (options_.dry_run) {
         ovs::OvsState current;
         sec.status = ovs::read_ovs_state(*ovsdb_, current);
+        // A bridge apply would create has no meters or flows to read yet.
+        if (sec.status.ok()) bridge_absent_ = current.bridge_named(desired_.ovs.bridge) == nullptr;
         if (sec.status.ok()) sec.status = ovs::plan_reconcile(current, desired_.ovs, plan);
     } else {
         sec.status = ovs::reconcile(*ovsdb_, desired_.ovs, plan);
@@ -246,7 +334,8 @@ bool Applier::meters(ApplyReport& r) {
     sec.phase = Phase::Ovs;
     sec.subject = "meters on " + desired_.ovs.bridge;
     std::vector<Change> changes;
-    sec.status = sync_meters(ofctl_target(), desired_.meters, options_.dry_run, changes);
+    sec.status = sync_meters(ofctl_target(), desired_.meters, options_.dry_run, changes,
+                             options_.dry_run && bridge_absent_);
     sec.changes = std::move(changes);
     const bool ok = sec.status.ok();
     r.sections.push_back(std::move(sec));
@@ -274,7 +363,9 @@ bool Applier::flows(ApplyReport& r, bool verify) {
     auto count = [&](size_t n, const char* what) {
         if (n) sec.changes.push_back({std::to_string(n) + " flow" + (n == 1 ? " " : "s ") + what, ""});
     };
-    if (options_.dry_run) {
+    if (options_.dry_run && bridge_absent_) {
+        count(desired_.flows.size(), "to add");
+    } else if (options_.dry_run) {
         ovs::FlowDrift drift;
         sec.status = programmer.drift(desired_.flows, drift);
         count(drift.missing.size(), "to add");
@@ -299,7 +390,8 @@ void Applier::rule_tables(ApplyReport& r) {
     for (const auto& [cookie, info] : desired_.rules) {
         RuleOutcome o{cookie, info.name, info.planned, info.port, {}, ""};
         for (const auto& reason : info.reasons) o.reasons.push_back(offload::describe(reason));
-        if (o.placement != Placement::Ovs) o.placement = Placement::Failed;  // until a backend says where it runs
+        // Until a backend says where it runs; a dry run reports where the plan puts it.
+        if (o.placement != Placement::Ovs && !options_.dry_run) o.placement = Placement::Failed;
         outcome[cookie] = std::move(o);
     }
     for (const RuleTable& t : desired_.tables) {

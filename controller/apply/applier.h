@@ -54,6 +54,10 @@ struct Section {
     std::string subject;
     std::vector<Change> changes;
     std::vector<std::string> notes;   // pending restart, software-only rules, ...
+    // Dry run only: what the steps take for granted because the subject could
+    // not be read on this host (a NIC not present: the steps of a fresh NIC;
+    // Open vSwitch not running: an empty one). Notes, not failures.
+    std::vector<std::string> assumptions;
     offload::Status status;
     bool skipped = false;             // not attempted: an earlier phase failed (status says which)
 };
@@ -85,6 +89,8 @@ struct ApplyReport {
     std::vector<RuleOutcome> rules;
     std::vector<TableInstall> installs;
     bool restart_pending = false;
+    // Dry run: the short form of each section's assumptions ("a fresh NIC uplink").
+    std::vector<std::string> assumed;
 
     bool ok() const;
     size_t change_count() const;
@@ -131,6 +137,10 @@ private:
     spec::Spec resolved_;
     DesiredState desired_;
     std::unique_ptr<nic::NicOps> nic_ops_;
+    offload::Status nic_ops_status_;  // why nic_ops_ is null
+    // Dry run: the bridge does not exist yet (or OVS is not running), so its
+    // meters and flows are all to add and nothing is read from ovs-ofctl.
+    bool bridge_absent_ = false;
     std::unique_ptr<ovs::OvsdbClient> ovsdb_;
     // Kept across applies: it remembers what it installed, so a re-apply
     // with one changed rule sends one flow mod without dumping the table.

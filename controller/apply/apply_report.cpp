@@ -20,11 +20,14 @@ nlohmann::json section_json(const Section& s) {
             {"skipped", s.skipped},
             {"error", s.status.ok() ? nlohmann::json(nullptr) : nlohmann::json(s.status.reason)},
             {"changes", changes},
-            {"notes", s.notes}};
+            {"notes", s.notes},
+            {"assumptions", s.assumptions}};
 }
 
 void section_text(const Section& s, bool dry_run, std::ostream& out) {
     out << s.subject << "\n";
+    // What the steps below take for granted comes first.
+    for (const auto& a : s.assumptions) out << "  note:  " << a << "\n";
     for (const auto& c : s.changes) {
         out << "  " << (dry_run ? "would: " : "done:  ") << c.description << "\n";
         if (!c.command.empty()) out << "      $ " << c.command << "\n";
@@ -57,6 +60,7 @@ void print_apply_report(const ApplyReport& r, bool json, std::ostream& out) {
         out << nlohmann::json{{"file", r.file},      {"dry_run", r.dry_run},
                               {"ok", r.ok()},        {"changes", r.change_count()},
                               {"restart_pending", r.restart_pending},
+                              {"assumed", r.assumed},
                               {"sections", sections}, {"rules", rules},
                               {"placements", summary}}
                    .dump(2)
@@ -65,7 +69,7 @@ void print_apply_report(const ApplyReport& r, bool json, std::ostream& out) {
     }
     for (const auto& s : r.sections) section_text(s, r.dry_run, out);
     if (!r.rules.empty()) {
-        out << "policy rules:";
+        out << (r.dry_run ? "policy rules, as planned:" : "policy rules:");
         for (const auto& [p, n] : by_placement) out << " " << n << " " << to_string(p);
         out << "\n";
         for (const auto& rule : r.rules) {
@@ -75,8 +79,13 @@ void print_apply_report(const ApplyReport& r, bool json, std::ostream& out) {
             out << "\n";
         }
     }
-    out << (r.dry_run ? "dry run: " : "") << r.change_count() << (r.dry_run ? " changes would be made" : " changes made")
-        << (r.ok() ? "" : "; apply did not finish (see FAILED above); run it again once fixed") << "\n";
+    out << (r.dry_run ? "dry run: " : "") << r.change_count()
+        << (r.dry_run ? " changes would be made" : " changes made");
+    for (size_t i = 0; i < r.assumed.size(); ++i) {
+        out << (i == 0 ? ", assuming " : i + 1 == r.assumed.size() ? " and " : ", ") << r.assumed[i];
+    }
+    if (!r.assumed.empty()) out << " (see the notes above)";
+    out << (r.ok() ? "" : "; apply did not finish (see FAILED above); run it again once fixed") << "\n";
 }
 
 }  // namespace snoc::apply

@@ -52,9 +52,11 @@ std::map<uint32_t, std::vector<std::string>> parse_meters(const std::string& tex
 }
 
 Status sync_meters(const std::string& target, const std::vector<std::string>& desired, bool dry_run,
-                   std::vector<Change>& changes) {
+                   std::vector<Change>& changes, bool have_none) {
     std::string dump;
-    if (auto st = ofctl({"dump-meters", target}, dump); !st.ok()) return st;
+    if (!have_none) {
+        if (auto st = ofctl({"dump-meters", target}, dump); !st.ok()) return st;
+    }
     const auto have = parse_meters(dump);
     for (const std::string& spec : desired) {
         const auto want = parse_meters(spec);

@@ -20,7 +20,9 @@ struct Change;
 std::map<uint32_t, std::vector<std::string>> parse_meters(const std::string& text);
 
 // `desired` in ovs-ofctl syntax (plan::OvsState::meters); `target` as for ovs-ofctl.
+// `have_none`: the bridge has no meters to read (a dry run for a bridge apply
+// would create): every meter is added and ovs-ofctl is not run.
 offload::Status sync_meters(const std::string& target, const std::vector<std::string>& desired, bool dry_run,
-                            std::vector<Change>& changes);
+                            std::vector<Change>& changes, bool have_none = false);
 
 }  // namespace snoc::apply
