@@ -3,16 +3,20 @@
 #   1. native build (warnings are errors) + ctest
 #   2. ASan + UBSan build + ctest
 #   3. libFuzzer targets built with clang, each run briefly on its seed corpus
-#   4. aarch64 cross build + ctest under qemu (scripts/build-arm64.sh)
+#   4. aarch64 cross build + ctest under qemu (scripts/build-arm64.sh), then
+#      the arm64 Debian package (scripts/package.sh)
 #   5. VM tier: a stock Debian 6.1 kernel under qemu runs the kernel-facing tests
 #      (tests/vm/: smoke, tc engine on veths and netdevsim) and the tc benchmark
-# Usage: scripts/test.sh [stage...]   stages: native asan fuzz arm64 vm (default: all)
+#   6. fresh root: the README's two commands on a debootstrap minbase Debian 12
+#      (the test command with the native stage), then the amd64 package, its
+#      unit and the container image there (scripts/fresh-check.sh)
+# Usage: scripts/test.sh [stage...]   stages: native asan fuzz arm64 vm fresh (default: all)
 # Environment: SNOC_FUZZ_SECONDS (default 30) per fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(native asan fuzz arm64 vm)
+[ ${#stages[@]} -eq 0 ] && stages=(native asan fuzz arm64 vm fresh)
 jobs=$(nproc 2>/dev/null || echo 2)
 export CTEST_PARALLEL_LEVEL=$jobs
 
@@ -78,6 +82,9 @@ stage_fuzz() {
 
 stage_arm64() {
   bash scripts/build-arm64.sh build-arm64
+  # The arm64 Debian package from the same build; package.sh runs its
+  # binary under qemu-aarch64-static and lintian on it.
+  bash scripts/package.sh build-arm64 dist
 }
 
 stage_vm() {
@@ -90,13 +97,23 @@ stage_vm() {
     :: tests/vm/rte-flow.sh build "${SNOC_RTE_BENCH_RULES:-5000}" :: tests/vm/ovs-dpdk.sh build
 }
 
+stage_fresh() {
+  # Inside the fresh root the README's test command runs the native stage
+  # only (SNOC_FRESH_STAGES widens it); the other stages run here.
+  bash scripts/fresh-check.sh --stages "${SNOC_FRESH_STAGES:-native}"
+}
+
+for s in "${stages[@]}"; do
+  case "$s" in
+    native|asan|fuzz|arm64|vm|fresh) ;;
+    *) echo "test.sh: unknown stage '$s' (native asan fuzz arm64 vm fresh)" >&2; exit 2 ;;
+  esac
+done
+
 run_stage deps bash scripts/install-deps.sh
 run_stage ovs-deps bash scripts/install-ovs.sh
 for s in "${stages[@]}"; do
-  case "$s" in
-    native|asan|fuzz|arm64|vm) run_stage "$s" "stage_$s" ;;
-    *) echo "test.sh: unknown stage '$s' (native asan fuzz arm64 vm)" >&2; exit 2 ;;
-  esac
+  run_stage "$s" "stage_$s"
 done
 echo "=== test.sh: all stages passed"
 printf '  %s\n' "${timings[@]}"
