@@ -3,7 +3,6 @@
 #include "controller/spec_validate.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
@@ -11,21 +10,11 @@
 #include "controller/spec_values.h"
 #include "controller/yaml_reader.h"
 #include "offload/policy_syntax.h"
+#include "offload/policy_values.h"
 #include "offload/tunnel_lowering.h"
 
 namespace snoc::spec {
 namespace {
-
-// OVS port names with a meaning of their own; OVS reads them in any case.
-bool is_reserved_port(std::string_view name) {
-    static constexpr std::string_view kReserved[] = {"LOCAL", "IN_PORT", "ALL",  "FLOOD", "CONTROLLER",
-                                                     "NORMAL", "TABLE",  "ANY", "NONE"};
-    return std::any_of(std::begin(kReserved), std::end(kReserved), [&](std::string_view r) {
-        return r.size() == name.size() && std::equal(r.begin(), r.end(), name.begin(), [](char a, char b) {
-                   return a == std::toupper(static_cast<unsigned char>(b));
-               });
-    });
-}
 
 // Remembers where each name was first seen, to report later duplicates.
 class FirstSeen {
@@ -244,7 +233,8 @@ private:
     // Every name a policy can use as a port, with where it was defined.
     void check_port_name(const Origin& o, const std::string& name, std::string_view what, FirstSeen& ports) {
         if (name.empty()) return;
-        if (is_reserved_port(name)) {
+        // OVS port names with a meaning of their own (in any case): one list, the policy syntax's.
+        if (flow::syntax::is_reserved_port(name)) {
             error(o, "name", "'" + name + "' is a reserved OVS port name; choose another " + std::string(what) + " name");
         }
         if (auto line = ports.add(name, o.at("name"))) {

@@ -1,11 +1,10 @@
 #include "ovs-integration/ofport_numbers.h"
 
-#include <array>
 #include <cerrno>
 #include <set>
 #include <string_view>
-#include <strings.h>
 
+#include "offload/policy_values.h"
 #include "ovs-integration/ovsdb_client.h"
 #include "ovs-integration/ovsdb_codec.h"
 
@@ -16,17 +15,6 @@ using namespace ovsdb;
 using offload::Status;
 
 constexpr int64_t kMaxPhysicalPort = 0xfeff;  // OFPP_MAX in OpenFlow 1.0 numbering, as OVS assigns
-
-// Names ovs-ofctl takes as ports without asking the switch (OVS's
-// ofputil_port_from_string: reserved ports, case-insensitive).
-bool reserved_port(std::string_view p) {
-    static constexpr std::array<std::string_view, 10> kReserved = {"IN_PORT", "TABLE", "NORMAL", "FLOOD", "ALL",
-                                                                   "CONTROLLER", "LOCAL", "ANY", "NONE", "UNSET"};
-    for (std::string_view r : kReserved) {
-        if (p.size() == r.size() && ::strncasecmp(p.data(), r.data(), r.size()) == 0) return true;
-    }
-    return false;
-}
 
 bool all_digits(std::string_view p) {
     if (p.empty()) return false;
@@ -73,7 +61,9 @@ Status read_ofport_numbers(OvsdbClient& db, const std::string& bridge, OfportNum
 std::optional<std::vector<FlowMod>> with_port_numbers(const std::vector<FlowMod>& mods, const OfportNumbers& numbers) {
     bool known = true;
     auto number_of = [&](const std::string& port) -> std::string {
-        if (reserved_port(port) || all_digits(port)) return port;
+        // Names ovs-ofctl takes as ports without asking the switch (OVS's
+        // ofputil_port_from_string: reserved ports, case-insensitive).
+        if (flow::syntax::is_reserved_port(port) || all_digits(port)) return port;
         const auto it = numbers.find(port);
         if (it == numbers.end()) {
             known = false;
