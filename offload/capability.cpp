@@ -12,7 +12,8 @@ constexpr std::string_view kReasonNames[] = {
     "backend-unsupported", "missing-in-port",       "unknown-port",          "port-not-on-eswitch",
     "crosses-eswitches",   "match-unsupported",     "mask-unsupported",      "action-unsupported",
     "set-field-unsupported", "tunnel-unsupported",  "conntrack-unsupported", "software-only-action",
-    "too-many-actions",    "too-many-tables",       "table-full",            "quirk",
+    "too-many-actions",    "too-many-tables",       "table-full",            "install-failed",
+    "not-in-hardware",     "left-to-ovs",           "quirk",
 };
 static_assert(std::size(kReasonNames) == static_cast<size_t>(ReasonCode::Quirk) + 1);
 

@@ -31,7 +31,10 @@ enum class ReasonCode : uint8_t {
     TooManyActions,
     TooManyTables,
     TableFull,             // beyond the profile's max_rules, by priority order
-    Quirk,                 // a documented limit of this NIC (see the profile)
+    InstallFailed,         // the backend could not install the rule (its words in the detail)
+    NotInHardware,         // installed, but the NIC did not take it: it runs in the backend's software path
+    LeftToOvs,             // snoc installs no rule: OVS offloads the policy flow itself (OVS-DPDK)
+    Quirk,                 // a documented limit of this NIC (see the profile); the last code
 };
 std::string_view to_string(ReasonCode c);
 

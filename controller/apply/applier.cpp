@@ -146,7 +146,8 @@ ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
         r.sections.push_back(skipped(Phase::HardwareRules, "direct rules", "the OVS phase failed"));
         for (const auto& [cookie, info] : desired_.rules) {
             r.rules.push_back({cookie, info.name, info.planned == Placement::Ovs ? Placement::Ovs : Placement::Failed,
-                               info.port, {"not installed: the OVS phase failed"}, ""});
+                               info.port,
+                               {{offload::ReasonCode::InstallFailed, "ovs", "not installed: the OVS phase failed"}}, ""});
         }
         return r;
     }
@@ -389,7 +390,7 @@ void Applier::rule_tables(ApplyReport& r) {
     std::map<uint64_t, RuleOutcome> outcome;
     for (const auto& [cookie, info] : desired_.rules) {
         RuleOutcome o{cookie, info.name, info.planned, info.port, {}, ""};
-        for (const auto& reason : info.reasons) o.reasons.push_back(offload::describe(reason));
+        o.reasons = info.reasons;
         // Until a backend says where it runs; a dry run reports where the plan puts it.
         if (o.placement != Placement::Ovs && !options_.dry_run) o.placement = Placement::Failed;
         outcome[cookie] = std::move(o);
@@ -433,7 +434,10 @@ void Applier::rule_tables(ApplyReport& r) {
         if (!be) {
             sec.status = Status::failure(ENOTSUP, "the " + std::string(to_string(t.backend)) +
                                                       " backend is not available in this build of snoc");
-            for (const auto& rule : t.rules) outcome[rule.cookie].reasons.push_back(sec.status.reason);
+            for (const auto& rule : t.rules) {
+                outcome[rule.cookie].reasons.push_back(
+                    {offload::ReasonCode::InstallFailed, std::string(to_string(t.backend)), sec.status.reason});
+            }
             r.sections.push_back(std::move(sec));
             continue;
         }
@@ -472,7 +476,9 @@ void Applier::rule_tables(ApplyReport& r) {
             auto it = outcome.find(rule.cookie);
             const std::string who = it != outcome.end() ? "rule " + it->second.name : "port " + rule.port;
             sec.notes.push_back(who + " on " + rule.port + " failed: " + to_string(st));
-            if (it != outcome.end()) it->second.reasons.push_back(st.reason);
+            if (it != outcome.end()) {
+                it->second.reasons.push_back({offload::ReasonCode::InstallFailed, rule.port, st.reason});
+            }
         }
         // Placement from what the backend holds now (tc: the in_hw flag).
         if (auto st = be->read(t.ports, have); st.ok()) {
@@ -481,7 +487,8 @@ void Applier::rule_tables(ApplyReport& r) {
                 if (it == outcome.end()) continue;
                 it->second.placement = h.placement;
                 if (h.placement == Placement::TcSoftware && it->second.reasons.empty()) {
-                    it->second.reasons.push_back("the NIC did not take the rule; it runs in tc software");
+                    it->second.reasons.push_back({offload::ReasonCode::NotInHardware, h.rule.port,
+                                                  "the NIC did not take the rule; it runs in tc software"});
                 }
             }
         } else {

@@ -68,7 +68,9 @@ struct RuleOutcome {
     std::string name;
     offload::Placement placement = offload::Placement::Ovs;
     std::string port;
-    std::vector<std::string> reasons;  // why not in hardware: the plan's reasons or the driver's words
+    // Why not in hardware: the plan's reasons, or the backend's (install-failed,
+    // not-in-hardware) with the driver's words as the detail.
+    std::vector<offload::Reason> reasons;
     std::string command;               // the direct rule as a manual command, when there is one
 };
 

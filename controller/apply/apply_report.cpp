@@ -48,11 +48,14 @@ void print_apply_report(const ApplyReport& r, bool json, std::ostream& out) {
         for (const auto& s : r.sections) sections.push_back(section_json(s));
         nlohmann::json rules = nlohmann::json::array();
         for (const auto& rule : r.rules) {
+            // Reasons as one line each ("code subject: detail"); /status keeps them as objects.
+            nlohmann::json reasons = nlohmann::json::array();
+            for (const auto& why : rule.reasons) reasons.push_back(offload::describe(why));
             rules.push_back({{"rule", rule.name},
                              {"cookie", rule.cookie},
                              {"placement", to_string(rule.placement)},
                              {"port", rule.port},
-                             {"reasons", rule.reasons},
+                             {"reasons", reasons},
                              {"command", rule.command}});
         }
         nlohmann::json summary = nlohmann::json::object();
@@ -75,7 +78,7 @@ void print_apply_report(const ApplyReport& r, bool json, std::ostream& out) {
         for (const auto& rule : r.rules) {
             if (rule.placement != Placement::Failed && rule.placement != Placement::TcSoftware) continue;
             out << "  " << rule.name << ": " << to_string(rule.placement);
-            for (const auto& why : rule.reasons) out << "\n      " << why;
+            for (const auto& why : rule.reasons) out << "\n      " << offload::describe(why);
             out << "\n";
         }
     }

@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "offload/capability.h"
 #include "offload/placement.h"
 #include "offload/status.h"
 #include "ovs-integration/ovs_reconcile.h"
@@ -23,7 +24,7 @@ namespace snoc::apply {
 struct RteFlowHandoff {
     offload::Status status;        // the section's status
     std::string note;              // for the section, when it succeeds
-    std::string rule_reason;       // for each rule of the NIC
+    offload::Reason rule_reason;   // for each rule of the NIC
     offload::Placement placement;  // where each rule ends up
 };
 

@@ -134,7 +134,7 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
         r.placement = Placement::Failed;
         r.labels = {info != d.rules.end() ? info->second.nic : "", d.ovs.bridge, o.port,
                     lookup(d.workload_of_port, o.port), o.name};
-        for (const auto& why : o.reasons) r.reasons.push_back({offload::ReasonCode::Quirk, "install", why});
+        r.reasons = o.reasons;
         if (info != d.rules.end() && r.reasons.empty()) r.reasons = info->second.reasons;
         out.flows.push_back(std::move(r));
     }
