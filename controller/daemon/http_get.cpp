@@ -28,6 +28,24 @@ bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
+int connect_first(const addrinfo* list, int& err, std::string& error) {
+    err = EDESTADDRREQ;
+    error = "no address to connect to";
+    for (const addrinfo* a = list; a != nullptr; a = a->ai_next) {
+        const int fd = ::socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            err = errno;
+            error = std::string("socket: ") + std::strerror(err);
+            continue;
+        }
+        if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) return fd;
+        err = errno;
+        error = std::strerror(err);
+        ::close(fd);
+    }
+    return -1;
+}
+
 Status http_get(const std::string& address, const std::string& path, std::string& body,
                 std::chrono::milliseconds timeout) {
     const auto colon = address.rfind(':');
@@ -44,11 +62,11 @@ Status http_get(const std::string& address, const std::string& path, std::string
     }
     std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, freeaddrinfo);
     Fd s;
-    s.fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s.fd < 0) return Status::failure(errno, std::string("socket: ") + std::strerror(errno));
-    if (::connect(s.fd, res->ai_addr, res->ai_addrlen) < 0) {
-        const int e = errno;
-        return Status::failure(e, "cannot connect to " + address + ": " + std::strerror(e) +
+    int e = 0;
+    std::string why;
+    s.fd = connect_first(res, e, why);
+    if (s.fd < 0) {
+        return Status::failure(e, "cannot connect to " + address + ": " + why +
                                       " (is `snoc run` running with this monitoring.listen?)");
     }
     const std::string req = "GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";

@@ -3,6 +3,8 @@
 // for one local request).
 #pragma once
 
+#include <netdb.h>
+
 #include <chrono>
 #include <string>
 
@@ -14,5 +16,12 @@ namespace snoc::daemon {
 // (refused: "is `snoc run` running?"), or a non-200 status line.
 offload::Status http_get(const std::string& address, const std::string& path, std::string& body,
                          std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+// Connects a stream socket to the first address of `list` that accepts, in
+// order, as curl does: "localhost" is ::1 first on a machine whose
+// /etc/hosts names both loopbacks, while the daemon listens on 127.0.0.1.
+// Returns the socket, or -1 with `error` set from the last attempt (its
+// errno in `err`).
+int connect_first(const addrinfo* list, int& err, std::string& error);
 
 }  // namespace snoc::daemon

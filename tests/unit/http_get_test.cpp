@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <vector>
+
 #include "controller/daemon/http_get.h"
 #include "controller/monitor/http_endpoint.h"
 #include "controller/monitor/metrics_exporter.h"
@@ -96,6 +99,63 @@ TEST(HttpGetNoServer, RefusedConnectionSaysToStartTheDaemon) {
     EXPECT_EQ(st.error, ECONNREFUSED) << st.reason;
     EXPECT_NE(st.reason.find("snoc run"), std::string::npos) << st.reason;
     EXPECT_NE(st.reason.find(address), std::string::npos) << st.reason;
+}
+
+// A chain of addrinfo entries for 127.0.0.1 on the given ports, in order.
+struct AddressChain {
+    explicit AddressChain(const std::vector<uint16_t>& ports) : addrs(ports.size()), infos(ports.size()) {
+        for (size_t i = 0; i < ports.size(); ++i) {
+            addrs[i].sin_family = AF_INET;
+            addrs[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            addrs[i].sin_port = htons(ports[i]);
+            infos[i].ai_family = AF_INET;
+            infos[i].ai_socktype = SOCK_STREAM;
+            infos[i].ai_addr = reinterpret_cast<sockaddr*>(&addrs[i]);
+            infos[i].ai_addrlen = sizeof addrs[i];
+            infos[i].ai_next = i + 1 < ports.size() ? &infos[i + 1] : nullptr;
+        }
+    }
+    const addrinfo* head() const { return infos.empty() ? nullptr : &infos[0]; }
+    std::vector<sockaddr_in> addrs;
+    std::vector<addrinfo> infos;
+};
+
+uint16_t peer_port(int fd) {
+    sockaddr_in a{};
+    socklen_t len = sizeof a;
+    EXPECT_EQ(::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    return ntohs(a.sin_port);
+}
+
+TEST_F(HttpGet, ConnectsToTheFirstAddressThatAcceptsInOrder) {
+    // "localhost" is ::1 then 127.0.0.1 on a stock Debian /etc/hosts: the
+    // addresses nobody listens on come first, the daemon's last.
+    const uint16_t listening = endpoint_->port();
+    const AddressChain chain({closed_port(), closed_port(), listening});
+    int err = 0;
+    std::string why;
+    const int fd = connect_first(chain.head(), err, why);
+    ASSERT_GE(fd, 0) << why;
+    EXPECT_EQ(peer_port(fd), listening);
+    ::close(fd);
+    // The first that accepts wins, even when a later one would too.
+    const AddressChain first_wins({listening, closed_port()});
+    const int fd2 = connect_first(first_wins.head(), err, why);
+    ASSERT_GE(fd2, 0) << why;
+    EXPECT_EQ(peer_port(fd2), listening);
+    ::close(fd2);
+}
+
+TEST(HttpGetNoServer, EveryAddressRefusedGivesTheLastError) {
+    const AddressChain chain({closed_port(), closed_port(), closed_port()});
+    int err = 0;
+    std::string why;
+    EXPECT_EQ(connect_first(chain.head(), err, why), -1);
+    EXPECT_EQ(err, ECONNREFUSED);
+    EXPECT_EQ(why, std::strerror(ECONNREFUSED));
+    EXPECT_EQ(connect_first(nullptr, err, why), -1);
+    EXPECT_EQ(err, EDESTADDRREQ);
+    EXPECT_EQ(why, "no address to connect to");
 }
 
 TEST(HttpGetNoServer, SilentServerTimesOut) {
