@@ -12,6 +12,8 @@
 #                 (default "native": the unit suite, real-OVS and emulated
 #                 eSwitch tests; "" runs every stage the README's command runs)
 #   --no-package  stop after the README's two commands
+#   --deb FILE    check this amd64 package only (install, unit, image): no
+#                 README commands, no packaging in the root
 #   --keep        keep the roots (default: removed)
 # Exit status: 0 when everything passed; 1 naming the step that failed.
 # Runs as root (chroot, mounts). See docs/test-tiers.md.
@@ -23,10 +25,12 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 stages=native
 package=1
 keep=0
+given_deb=
 while [ $# -gt 0 ]; do
   case "$1" in
     --stages) stages=$2; shift 2 ;;
     --no-package) package=0; shift ;;
+    --deb) given_deb=$(realpath "$2"); shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "fresh-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -63,12 +67,13 @@ trap cleanup EXIT
 t=$(now)
 step "Debian 12 minbase root"
 base=$(debian_base_tarball amd64) || fail "no debootstrap base"
-root=$work/build-root
-debian_root_unpack "$base" "$root"
 commit=$(git -C "$repo" rev-parse --short HEAD)
-git clone -q --no-local "$repo" "$root/src/snoc"
-if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then
-  echo "fresh-check: note: the work tree has uncommitted changes; the fresh root gets HEAD ($commit) only"
+if [ -z "$given_deb" ]; then
+  root=$work/build-root
+  debian_root_unpack "$base" "$root"
+  git clone -q --no-local "$repo" "$root/src/snoc"
+  if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no)" ]; then
+    echo "fresh-check: note: the work tree has uncommitted changes; the fresh root gets HEAD ($commit) only"
 fi
 figures+=("root ready: $(($(now) - t)) s")
 
@@ -84,7 +89,9 @@ debian_root_run "$root" bash -c "cd /src/snoc && $test_cmd $stages" ||
   fail "the README's test command '$test_cmd $stages' failed in a fresh Debian 12 root"
 figures+=("test command ($test_cmd ${stages:-(all stages)}): $(($(now) - t)) s")
 
-if [ "$package" -eq 1 ]; then
+fi
+
+if [ "$package" -eq 1 ] && [ -z "$given_deb" ]; then
   t=$(now)
   step "package snoc in the fresh root (scripts/package.sh build)"
   debian_root_run "$root" bash -c "cd /src/snoc && bash scripts/package.sh build dist" ||
@@ -94,7 +101,13 @@ if [ "$package" -eq 1 ]; then
   cp "$deb" "$work/"
   deb=$work/$(basename "$deb")
   figures+=("package: $(($(now) - t)) s")
+elif [ -n "$given_deb" ]; then
+  [ -f "$given_deb" ] || fail "no such package: $given_deb"
+  cp "$given_deb" "$work/"
+  deb=$work/$(basename "$given_deb")
+fi
 
+if [ "$package" -eq 1 ]; then
   t=$(now)
   step "install $(basename "$deb") into a second fresh root"
   check=$work/package-root
@@ -116,7 +129,9 @@ if [ "$package" -eq 1 ]; then
   t=$(now)
   step "systemd-analyze verify on the packaged unit"
   debian_root_run "$check" bash -euc '
-    apt-get install -y -q --no-install-recommends systemd >/dev/null
+    # man-db too: verify runs `man snoc(8)` for the Documentation= line.
+    apt-get install -y -q --no-install-recommends systemd man-db >/dev/null
+    man -w snoc
     systemd-analyze verify /lib/systemd/system/snoc.service
     echo "systemd-analyze verify: clean"' || fail "systemd-analyze verify found problems in the packaged unit"
   figures+=("unit verified: $(($(now) - t)) s")
