@@ -10,7 +10,8 @@
 # Usage: scripts/fresh-check.sh [--stages "native"] [--no-package] [--keep]
 #   --stages S    what the README's test command runs in the fresh root
 #                 (default "native": the unit suite, real-OVS and emulated
-#                 eSwitch tests; "" runs every stage the README's command runs)
+#                 eSwitch tests; "" runs every stage but this one, which
+#                 would nest)
 #   --no-package  stop after the README's two commands
 #   --deb FILE    check this amd64 package only (install, unit, image): no
 #                 README commands, no packaging in the root
@@ -37,6 +38,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ "$(id -u)" -eq 0 ] || { echo "fresh-check: needs root (chroot and mounts)" >&2; exit 2; }
+[ -n "$stages" ] || stages="native asan fuzz arm64 vm"
 
 now() { date +%s; }
 declare -a figures=()
