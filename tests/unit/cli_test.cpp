@@ -20,6 +20,7 @@
 #include "controller/build_info.h"
 #include "controller/cli.h"
 #include "test_support.h"
+#include "tests/support/loopback.h"
 
 namespace snoc {
 namespace {
@@ -319,32 +320,11 @@ TEST(Cli, ApplyWithoutTheNicStillFails) {
     EXPECT_TRUE(has(r.out, "apply did not finish")) << r.out;
 }
 
-// A TCP port on 127.0.0.1 that nothing listens on: bound, then closed.
-uint16_t closed_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 // Answers one HTTP request on 127.0.0.1 with `reply`, verbatim.
 class OneReplyServer {
 public:
     explicit OneReplyServer(std::string reply) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-        EXPECT_EQ(::listen(fd_, 4), 0);
-        socklen_t len = sizeof a;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
+        fd_ = test::listen_on_loopback(port_);
         timeval tv{10, 0};  // accept() gives up if the client never comes
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         thread_ = std::thread([this, reply = std::move(reply)] {
@@ -375,7 +355,7 @@ private:
 
 TEST(Cli, StatusAndFlowsWithoutADaemonExitFiveSayingWhereTheyLookedAndHowToStartOne) {
     static_assert(kExitNoDaemon == 5, "documented in --help, docs/cli.md, README.md and docs/operations.md");
-    const std::string address = "127.0.0.1:" + std::to_string(closed_port());
+    const std::string address = "127.0.0.1:" + std::to_string(test::closed_loopback_port());
     for (const std::string cmd : {"status", "flows"}) {
         SCOPED_TRACE(cmd);
         const auto r = run({cmd, "--listen", address});

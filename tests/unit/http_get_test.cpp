@@ -13,6 +13,7 @@
 #include "controller/daemon/http_get.h"
 #include "controller/monitor/http_endpoint.h"
 #include "controller/monitor/metrics_exporter.h"
+#include "tests/support/loopback.h"
 
 namespace snoc::daemon {
 namespace {
@@ -78,23 +79,9 @@ TEST_F(HttpGet, MissingPathFailsNamingTheStatusLine) {
     EXPECT_EQ(body, "untouched");
 }
 
-// A TCP port on 127.0.0.1 that nothing listens on: bound, then closed.
-uint16_t closed_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 TEST(HttpGetNoServer, RefusedConnectionSaysToStartTheDaemon) {
     std::string body;
-    const std::string address = "127.0.0.1:" + std::to_string(closed_port());
+    const std::string address = "127.0.0.1:" + std::to_string(test::closed_loopback_port());
     const auto st = http_get(address, "/status", body);
     EXPECT_EQ(st.error, ECONNREFUSED) << st.reason;
     EXPECT_NE(st.reason.find("snoc run"), std::string::npos) << st.reason;
@@ -131,7 +118,7 @@ TEST_F(HttpGet, ConnectsToTheFirstAddressThatAcceptsInOrder) {
     // "localhost" is ::1 then 127.0.0.1 on a stock Debian /etc/hosts: the
     // addresses nobody listens on come first, the daemon's last.
     const uint16_t listening = endpoint_->port();
-    const AddressChain chain({closed_port(), closed_port(), listening});
+    const AddressChain chain({test::closed_loopback_port(), test::closed_loopback_port(), listening});
     int err = 0;
     std::string why;
     const int fd = connect_first(chain.head(), err, why);
@@ -139,7 +126,7 @@ TEST_F(HttpGet, ConnectsToTheFirstAddressThatAcceptsInOrder) {
     EXPECT_EQ(peer_port(fd), listening);
     ::close(fd);
     // The first that accepts wins, even when a later one would too.
-    const AddressChain first_wins({listening, closed_port()});
+    const AddressChain first_wins({listening, test::closed_loopback_port()});
     const int fd2 = connect_first(first_wins.head(), err, why);
     ASSERT_GE(fd2, 0) << why;
     EXPECT_EQ(peer_port(fd2), listening);
@@ -147,7 +134,7 @@ TEST_F(HttpGet, ConnectsToTheFirstAddressThatAcceptsInOrder) {
 }
 
 TEST(HttpGetNoServer, EveryAddressRefusedGivesTheLastError) {
-    const AddressChain chain({closed_port(), closed_port(), closed_port()});
+    const AddressChain chain({test::closed_loopback_port(), test::closed_loopback_port(), test::closed_loopback_port()});
     int err = 0;
     std::string why;
     EXPECT_EQ(connect_first(chain.head(), err, why), -1);
@@ -160,17 +147,12 @@ TEST(HttpGetNoServer, EveryAddressRefusedGivesTheLastError) {
 
 TEST(HttpGetNoServer, SilentServerTimesOut) {
     // Listening, so connect and send succeed, but nobody ever answers.
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ASSERT_EQ(::listen(fd, 4), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    uint16_t port = 0;
+    const int fd = test::listen_on_loopback(port);
+    ASSERT_GE(fd, 0);
     std::string body;
     const auto start = std::chrono::steady_clock::now();
-    const auto st = http_get("127.0.0.1:" + std::to_string(ntohs(a.sin_port)), "/status", body, 200ms);
+    const auto st = http_get("127.0.0.1:" + std::to_string(port), "/status", body, 200ms);
     const auto took_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     ::close(fd);
