@@ -65,14 +65,9 @@ trap 'rm -rf "$work"' EXIT
 base=$(debian_base_tarball "$arch")
 root=$work/root
 debian_root_unpack "$base" "$root"
-# Through /root: debian_root_run mounts an empty /tmp.
-cp "$deb" "$root/root/snoc.deb"
-debian_root_run "$root" bash -euc '
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends /root/snoc.deb >/dev/null
-  apt-get clean
-  rm -rf /var/lib/apt/lists/* /root/snoc.deb' || { echo "build-image: apt could not install $deb in a fresh root" >&2; exit 1; }
+debian_root_install_deb "$root" "$deb" || { echo "build-image: apt could not install $deb in a fresh root" >&2; exit 1; }
+# Nothing of apt's lists and caches in the image.
+debian_root_run "$root" bash -euc 'apt-get clean; rm -rf /var/lib/apt/lists/*'
 # The resolver and apt settings were this host's, for the build only.
 rm -f "$root/etc/resolv.conf"
 tar -C "$root" --numeric-owner --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' \

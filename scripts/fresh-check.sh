@@ -114,18 +114,15 @@ if [ "$package" -eq 1 ]; then
   step "install $(basename "$deb") into a second fresh root"
   check=$work/package-root
   debian_root_unpack "$base" "$check"
-  cp "$deb" "$check/root/"
+  debian_root_install_deb "$check" "$deb" || fail "apt could not install $(basename "$deb") in a fresh root"
   debian_root_run "$check" bash -euc '
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >/dev/null
-    apt-get install -y -q --no-install-recommends "/root/$1" >/dev/null
     echo "+ snoc --version"; snoc --version
     echo "+ snoc validate /etc/snoc/edge.yaml"; snoc validate /etc/snoc/edge.yaml
     echo "+ snoc profiles"; snoc profiles | head -n 4
     test -f /usr/share/man/man8/snoc.8.gz || { echo "no man page snoc(8)"; exit 1; }
     test -f /usr/share/bash-completion/completions/snoc || { echo "no bash completion"; exit 1; }
     dpkg-query -W -f="\${Conffiles}\n" snoc | grep -q /etc/snoc/edge.yaml || { echo "/etc/snoc/edge.yaml is not a conffile"; exit 1; }
-    ' check "$(basename "$deb")" || fail "the amd64 package does not install or work in a fresh root"
+    ' || fail "the amd64 package does not work in a fresh root"
   figures+=("package installed and checked: $(($(now) - t)) s")
 
   t=$(now)

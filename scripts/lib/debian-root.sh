@@ -6,6 +6,9 @@
 #                                 made first when today's is missing (the only cache)
 #   debian_root_unpack TAR DIR    unpacks a base into DIR and gives it this host's
 #                                 apt sources, apt settings and resolver
+#   debian_root_install_deb DIR DEB
+#                                 `apt-get install ./DEB` inside DIR: the package
+#                                 and what its Depends pull from the archive
 #   debian_root_run DIR CMD...    runs CMD as root inside DIR in private mount and
 #                                 pid namespaces with /proc, /sys, /dev, /run and
 #                                 bpffs mounted; everything started there dies with it
@@ -108,4 +111,15 @@ debian_root_run() {
     exec chroot "$dir" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 \
       PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin CI="${CI:-}" "$@"
   ' debian-root "$dir" "$@"
+}
+
+# Through /root: debian_root_run mounts an empty /tmp.
+debian_root_install_deb() {
+  local dir=$1 deb=$2
+  cp "$deb" "$dir/root/install.deb"
+  debian_root_run "$dir" bash -euc '
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends /root/install.deb >/dev/null
+    rm -f /root/install.deb'
 }
