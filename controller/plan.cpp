@@ -1,13 +1,11 @@
 #include "controller/plan.h"
 
 #include <algorithm>
+#include <set>
 
+#include "controller/backend_providers.h"
 #include "controller/port_directory.h"
 #include "offload/policy_syntax.h"
-#include "offload/rte_flow/rte_testpmd.h"
-#include "offload/rte_flow/rte_translate.h"
-#include "offload/tc/tc_command.h"
-#include "offload/tunnel_lowering.h"
 #include "ovs-integration/openflow_render.h"
 
 namespace snoc::plan {
@@ -40,6 +38,7 @@ public:
         ovs_state();
         rules();
         enforce_capacity();
+        tables();
         hardware_rule_steps();
         summarize();
         return std::move(plan_);
@@ -262,16 +261,15 @@ private:
             r.openflow = ovs::render_openflow(p.flow, r.cookie, ovs_port);
             plan_.ovs.flows.push_back(r.openflow);
 
-            auto lowered_or_error = offload::lower_tunnels(p.flow, ports_);
-            if (auto* err = std::get_if<offload::LoweringError>(&lowered_or_error)) {
-                // Validation already rejects these; keep the reason if a caller skipped it.
+            if (!p.lowered) {
+                // Validation reports why; keep a reason if a caller skipped it.
                 r.placement = Placement::Ovs;
-                r.reasons.push_back({ReasonCode::UnknownPort, "tunnel", err->message});
+                r.reasons.push_back({ReasonCode::UnknownPort, "tunnel",
+                                     "the rule's tunnel actions could not be lowered (see snoc validate)"});
                 plan_.rules.push_back(std::move(r));
                 continue;
             }
-            const flow::Flow& lowered = std::get<flow::Flow>(lowered_or_error);
-            decide(r, lowered);
+            decide(r, *p.lowered);
             plan_.rules.push_back(std::move(r));
         }
     }
@@ -302,6 +300,7 @@ private:
             const auto own = ovs_uses_tc ? sw.reasons : offload::reasons_without_eswitch(lowered);
             r.reasons.insert(r.reasons.end(), own.begin(), own.end());
             r.placement = sw.offloadable && ovs_uses_tc ? Placement::TcSoftware : Placement::Ovs;
+            if (r.placement == Placement::TcSoftware) hw_rule(r, lowered, nullptr);
             return;
         }
         r.nic = nic->name;
@@ -326,31 +325,47 @@ private:
             r.reasons.push_back({ReasonCode::BackendUnsupported, "tc_policy",
                                  "ovs.tc_policy is skip_hw: tc rules stay in software"});
             r.placement = Placement::TcSoftware;
+            hw_rule(r, lowered, caps_of(*nic));
             return;
         }
-        if (nic->backend == offload::Backend::RteFlow) {
-            // The profile says the NIC can; the rule must also be sayable in rte_flow.
-            offload::rte::Rule out;
-            offload::rte::Part failed = offload::rte::Part::Port;
-            const offload::Status st = rte_rule_of(lowered, r.cookie, *nic, 0, out, &failed);
-            if (!st.ok()) {
-                const auto has_ct = [&] {
-                    for (const auto& a : lowered.actions) {
-                        if (std::holds_alternative<flow::Ct>(a) || std::holds_alternative<flow::CtClear>(a)) return true;
-                    }
-                    return lowered.match.has(flow::Field::CtState) || lowered.match.has(flow::Field::CtZone) ||
-                           lowered.match.has(flow::Field::CtMark);
-                };
-                const ReasonCode code = has_ct()                                   ? ReasonCode::ConntrackUnsupported
-                                        : failed == offload::rte::Part::Match      ? ReasonCode::MatchUnsupported
-                                        : failed == offload::rte::Part::Action     ? ReasonCode::ActionUnsupported
-                                                                                   : ReasonCode::UnknownPort;
-                r.reasons.push_back({code, "rte_flow", st.reason});
+        r.placement = Placement::Hardware;
+        hw_rule(r, lowered, caps_of(*nic));
+        // The profile says the NIC can; the backend must also be able to say it.
+        const offload::BackendProvider* provider = find_provider(nic->backend);
+        if (provider && provider->check && r.hw) {
+            if (auto why = provider->check(*r.hw, render_context(nic))) {
+                r.reasons.push_back(std::move(*why));
                 r.placement = Placement::Ovs;
-                return;
+                r.hw.reset();
             }
         }
-        r.placement = Placement::Hardware;
+    }
+
+    const offload::BackendCaps* caps_of(const spec::NicSpec& nic) const {
+        const offload::NicProfile* profile = profile_of(nic);
+        return profile ? profile->caps(nic.backend) : nullptr;
+    }
+
+    // The rule as its table will hold it: on its in_port's netdev (a
+    // tunnel's rule sits on OVS's tunnel device), ports in netdev names.
+    // Residency: tc software when that is where the plan puts it; else
+    // hardware only where the profile allows skip_sw, so a rule the NIC
+    // refuses is reported as failed (OVS still forwards its traffic) instead
+    // of running in tc software where nobody expects it.
+    void hw_rule(RulePlan& r, const flow::Flow& lowered, const offload::BackendCaps* caps) const {
+        if (!lowered.match.in_port) return;
+        auto netdev = [&](const std::string& n) { return spec::netdev_name(s_, n); };
+        offload::HwRule h;
+        h.cookie = r.cookie;
+        h.port = netdev(*lowered.match.in_port);
+        h.table = lowered.table;
+        h.priority = lowered.priority;
+        h.flow = flow::with_port_names(lowered, netdev);
+        h.flow.cookie.reset();
+        h.residency = r.placement == Placement::TcSoftware ? offload::Residency::SoftwareOnly
+                      : caps && caps->skip_sw               ? offload::Residency::HardwareOnly
+                                                            : offload::Residency::Any;
+        r.hw = std::move(h);
     }
 
     // A NIC's table holds max_rules rules: the highest priorities get them,
@@ -370,6 +385,7 @@ private:
             });
             for (size_t i = *caps->max_rules; i < rules.size(); ++i) {
                 rules[i]->placement = Placement::Ovs;
+                rules[i]->hw.reset();
                 rules[i]->reasons.push_back(
                     {ReasonCode::TableFull, nic_name,
                      "NIC " + nic_name + " holds " + std::to_string(*caps->max_rules) + " rules (profile " +
@@ -378,105 +394,79 @@ private:
         }
     }
 
-    void hardware_rule_steps() {
-        if (!plan_.ovs.flows.empty()) {
-            step(Phase::Flows, "bridge " + s_.ovs.bridge,
-                 std::to_string(plan_.ovs.flows.size()) + " policy flows with snoc's owner cookie are installed",
-                 "ovs-ofctl -O OpenFlow14 --bundle add-flows " + s_.ovs.bridge + " -   # flows below, on stdin");
+    // One table per NIC (its uplink and representors) and one for veths,
+    // holding the hw form of every rule the plan puts there.
+    void tables() {
+        std::map<std::string, RuleTable> by_nic;
+        for (const auto& n : s_.nics) {
+            RuleTable& t = by_nic[n.name];
+            t.nic = n.name;
+            t.backend = n.backend;
+            t.ports.push_back(n.pf);
         }
-        for (size_t i = 0; i < plan_.rules.size(); ++i) {
-            const RulePlan& r = plan_.rules[i];
-            if (r.placement != Placement::Hardware && r.placement != Placement::TcSoftware) continue;
-            const spec::NicSpec* nic = s_.find_nic(r.nic);
-            const std::string where = nic ? " in NIC " + r.nic : " (tc software)";
-            const auto [command, skip] = nic && nic->backend == offload::Backend::RteFlow
-                                             ? std::pair{testpmd_command_of(s_.policies[i], r, *nic), std::string()}
-                                             : tc_command_of(s_.policies[i], r, nic);
-            const std::string what = nic && nic->backend == offload::Backend::RteFlow
-                                         ? "rte_flow transfer rule for traffic from " + r.attach_port
-                                         : std::string(to_string(nic ? nic->backend : offload::Backend::TcFlower)) +
-                                               " rule on " + r.attach_port + " ingress";
-            step(Phase::HardwareRules, "rule " + r.name, what + where + skip, command);
+        for (const auto& w : s_.workloads) {
+            RuleTable& t = by_nic[w.attach == spec::AttachKind::Vf ? w.nic : ""];
+            if (w.attach == spec::AttachKind::Vf) t.nic = w.nic;
+            t.ports.push_back(spec::ovs_port_name(s_, w.name));
+        }
+        for (const RulePlan& r : plan_.rules) {
+            if (!r.hw) continue;
+            RuleTable& t = by_nic[r.nic];
+            t.ports.push_back(r.hw->port);
+            t.rules.push_back(*r.hw);
+        }
+        for (auto& [name, t] : by_nic) {
+            std::set<std::string> seen;
+            std::erase_if(t.ports, [&](const std::string& port) { return !seen.insert(port).second; });
+            plan_.tables.push_back(std::move(t));
         }
     }
 
-    // An rte_flow NIC's rule as the rte_flow backend would build it, with
-    // DPDK port ids as dpdk_port_ids() numbers them.
-    offload::Status rte_rule_of(const flow::Flow& low, uint64_t cookie, const spec::NicSpec& nic, uint32_t priority,
-                                offload::rte::Rule& out, offload::rte::Part* failed = nullptr) const {
-        offload::HwRule rule;
-        rule.cookie = cookie;
-        rule.port = low.match.in_port ? spec::netdev_name(s_, *low.match.in_port) : "";
-        rule.table = low.table;
-        rule.priority = low.priority;
-        rule.flow = flow::with_port_names(low, [&](const std::string& n) { return spec::netdev_name(s_, n); });
-        rule.flow.match.in_port.reset();  // the represented_port item says it
-        const auto ids = spec::dpdk_port_ids(s_, nic);
-        offload::rte::TranslateContext ctx;
-        ctx.transfer_proxy_of = [](uint16_t) -> uint16_t { return 0; };  // the PF manages the eSwitch
-        ctx.port_id_of = [&ids](const std::string& n) -> std::optional<uint16_t> {
-            auto it = ids.find(n);
-            if (it == ids.end()) return std::nullopt;
-            return it->second;
-        };
+    const RuleTable* table_of(const std::string& nic) const {
+        for (const auto& t : plan_.tables) {
+            if (t.nic == nic) return &t;
+        }
+        return nullptr;
+    }
+
+    // What a backend needs to know of this deployment to check or render a
+    // rule of `nic`'s table (null: the veth table).
+    offload::RenderContext render_context(const spec::NicSpec* nic) const {
+        offload::RenderContext ctx;
+        for (const auto& m : s_.meters) ctx.meters[m.id] = {m.rate_kbps, m.burst_kb};
+        if (nic) {
+            ctx.dpdk_port_of = [ids = spec::dpdk_port_ids(s_, *nic)](const std::string& n) -> std::optional<uint16_t> {
+                auto it = ids.find(n);
+                if (it == ids.end()) return std::nullopt;
+                return it->second;
+            };
+        }
         ctx.tunnel_of = [this](const std::string& n) -> std::optional<flow::TunnelType> {
             for (const auto& t : s_.ovs.tunnels) {
                 if (spec::netdev_name(s_, t.name) == n) return t.type;
             }
             return std::nullopt;
         };
-        return offload::rte::translate(rule, priority, ctx, out, failed);
+        if (const RuleTable* t = table_of(nic ? nic->name : "")) ctx.table = t->rules;
+        return ctx;
     }
 
-    // An rte_flow NIC's rule as the testpmd command that installs it, with
-    // priorities ranked among the NIC's hardware rules (rte_translate.h).
-    std::string testpmd_command_of(const spec::PolicySpec& p, const RulePlan& r, const spec::NicSpec& nic) const {
-        auto lowered = offload::lower_tunnels(p.flow, ports_);
-        if (!std::holds_alternative<flow::Flow>(lowered)) return "";
-        const flow::Flow& low = std::get<flow::Flow>(lowered);
-        std::vector<offload::HwRule> nic_rules;
-        for (size_t i = 0; i < plan_.rules.size(); ++i) {
-            if (plan_.rules[i].nic == nic.name && plan_.rules[i].placement == Placement::Hardware) {
-                offload::HwRule h;
-                h.table = s_.policies[i].flow.table;
-                h.priority = plan_.rules[i].priority;
-                nic_rules.push_back(h);
-            }
+    void hardware_rule_steps() {
+        if (!plan_.ovs.flows.empty()) {
+            step(Phase::Flows, "bridge " + s_.ovs.bridge,
+                 std::to_string(plan_.ovs.flows.size()) + " policy flows with snoc's owner cookie are installed",
+                 "ovs-ofctl -O OpenFlow14 --bundle add-flows " + s_.ovs.bridge + " -   # flows below, on stdin");
         }
-        offload::rte::Rule out;
-        const offload::Status st =
-            rte_rule_of(low, r.cookie, nic, offload::rte::PriorityRanks(nic_rules).rank(low.table, low.priority), out);
-        if (!st.ok()) return "# " + st.reason;
-        return offload::rte::render_testpmd(out);
-    }
-
-    // The direct rule apply installs for a rule, as the tc command an
-    // operator would type (apply uses the same residency rule).
-    std::pair<std::string, std::string> tc_command_of(const spec::PolicySpec& p, const RulePlan& r,
-                                                      const spec::NicSpec* nic) const {
-        if (nic && nic->backend != offload::Backend::TcFlower) return {"", ""};
-        auto lowered = offload::lower_tunnels(p.flow, ports_);
-        if (!std::holds_alternative<flow::Flow>(lowered)) return {"", ""};
-        const flow::Flow& low = std::get<flow::Flow>(lowered);
-        if (!low.match.in_port) return {"", ""};
-        offload::tc::TcRule t;
-        t.dev = spec::netdev_name(s_, *low.match.in_port);
-        t.chain = low.table;
-        t.prio = offload::tc::prio_for(low.priority);
-        t.handle = offload::tc::handle_for(r.cookie);
-        t.cookie = r.cookie;
-        t.flow = flow::with_port_names(low, [&](const std::string& n) { return spec::netdev_name(s_, n); });
-        const offload::NicProfile* profile = nic ? profile_of(*nic) : nullptr;
-        const offload::BackendCaps* caps = profile ? profile->caps(nic->backend) : nullptr;
-        t.skip = r.placement == Placement::TcSoftware ? offload::tc::SkipPolicy::SkipHw
-                 : caps && caps->skip_sw                ? offload::tc::SkipPolicy::SkipSw
-                                                        : offload::tc::SkipPolicy::None;
-        offload::tc::TranslateContext ctx;
-        for (const auto& m : s_.meters) ctx.meters[m.id] = {m.rate_kbps, m.burst_kb};
-        const std::string skip = t.skip == offload::tc::SkipPolicy::SkipSw   ? " (skip_sw)"
-                                 : t.skip == offload::tc::SkipPolicy::SkipHw ? " (skip_hw)"
-                                                                              : "";
-        return {offload::tc::tc_command(t, ctx), skip};
+        for (const RulePlan& r : plan_.rules) {
+            if (!r.hw) continue;
+            const spec::NicSpec* nic = s_.find_nic(r.nic);
+            const offload::Backend kind = nic ? nic->backend : offload::Backend::TcFlower;
+            const offload::BackendProvider* provider = find_provider(kind);
+            offload::Rendering shown{std::string(to_string(kind)) + " rule for traffic from " + r.hw->port, ""};
+            if (provider && provider->render) shown = provider->render(*r.hw, render_context(nic));
+            step(Phase::HardwareRules, "rule " + r.name,
+                 shown.summary + (nic ? " in NIC " + r.nic : " (tc software)"), shown.command);
+        }
     }
 
     void summarize() {

@@ -1,6 +1,9 @@
 // The plan: the desired state a spec describes, step by step, and where
 // each policy rule is expected to run with every reason it cannot run in
-// hardware. `snoc plan` prints it; `snoc apply` (later) executes it.
+// hardware. It is the only place a rule's hardware form is decided: its
+// table, port, priority and residency (RulePlan::hw, Plan::tables), which
+// apply installs and the daemon reads back as they are. `snoc plan` prints
+// it, each rule rendered by its backend's provider (offload/provider.h).
 #pragma once
 
 #include <map>
@@ -10,6 +13,7 @@
 
 #include "controller/profile_loader.h"
 #include "controller/spec.h"
+#include "offload/backend.h"
 #include "offload/capability.h"
 #include "offload/placement.h"
 
@@ -57,6 +61,18 @@ struct RulePlan {
     std::vector<offload::BackendVerdict> verdicts;      // one per backend the NIC profile lists
     offload::Placement placement = offload::Placement::Ovs;
     std::vector<offload::Reason> reasons;               // why it is not in hardware (empty when it is)
+    // The rule as its table holds it (placement Hardware or TcSoftware):
+    // port and flow in netdev names, residency decided. Unset otherwise.
+    std::optional<offload::HwRule> hw;
+};
+
+// The direct rules of one rule table: a NIC's eSwitch, or (nic "") the tc
+// software datapath of veth ports, which have no NIC.
+struct RuleTable {
+    std::string nic;                       // "" for veth ports
+    offload::Backend backend = offload::Backend::TcFlower;
+    std::vector<std::string> ports;        // every port snoc may hold rules on (stale ones are removed)
+    std::vector<offload::HwRule> rules;    // the `hw` of every rule in this table, in spec order
 };
 
 struct Summary {
@@ -69,6 +85,7 @@ struct Plan {
     std::vector<Step> steps;
     OvsState ovs;
     std::vector<RulePlan> rules;
+    std::vector<RuleTable> tables;                      // one per NIC, then one for veths when there are any
     Summary summary;
 };
 

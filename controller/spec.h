@@ -113,6 +113,9 @@ struct PolicySpec {
     std::string text;                      // as written
     flow::Flow flow;                       // parsed
     bool parsed = false;                   // false: the text had a syntax error (reported)
+    // The flow with tunnel actions lowered (offload/tunnel_lowering.h), as
+    // backends take it; set by validation, unset when it could not be lowered.
+    std::optional<flow::Flow> lowered;
     Origin origin;
 };
 

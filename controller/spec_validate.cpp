@@ -357,7 +357,7 @@ private:
         std::set<uint32_t> meters;
         for (const MeterSpec& m : s_.meters) meters.insert(m.id);
         FirstSeen names, matches;
-        for (const PolicySpec& p : s_.policies) {
+        for (PolicySpec& p : s_.policies) {
             if (!p.parsed) continue;  // its syntax error is already reported
             if (auto line = names.add(p.name, p.origin.location)) {
                 diags_.error(p.origin.location, p.origin.path, "duplicate rule name '" + p.name + "'" + first_on(*line));
@@ -394,9 +394,13 @@ private:
                              "another rule has the same table, priority and match" + first_on(*line) +
                                  "; OVS would keep only one of them");
             }
-            const auto lowered = offload::lower_tunnels(f, ports);
+            // The one place a rule is lowered: the plan and everything after
+            // it take the lowered form from here.
+            auto lowered = offload::lower_tunnels(f, ports);
             if (const auto* err = std::get_if<offload::LoweringError>(&lowered)) {
                 diags_.error(p.origin.location, p.origin.path, err->message);
+            } else {
+                p.lowered = std::move(std::get<flow::Flow>(lowered));
             }
         }
     }

@@ -47,7 +47,9 @@ struct HwRule {
 struct HwRuleState {
     HwRule rule;
     Placement placement = Placement::Hardware;  // Hardware, or TcSoftware when the NIC did not take it
-    uint64_t packets = 0, bytes = 0;            // every packet the rule matched, wherever it ran
+    // Every packet the rule matched, wherever it ran; which bytes of a packet
+    // count is the backend's (its provider's ByteCounting, offload/provider.h).
+    uint64_t packets = 0, bytes = 0;
     uint64_t hw_packets = 0, hw_bytes = 0;      // of which the hardware ran
     std::optional<uint64_t> idle_ms;            // since the last hit, when the backend knows
 };

@@ -9,11 +9,11 @@
 #include <set>
 
 #include "controller/apply/meters.h"
+#include "controller/backend_providers.h"
 #include "controller/nic/emulated_nic.h"
 #include "controller/nic/nic_reconcile.h"
 #include "controller/nic/sysfs.h"
 #include "controller/nic/workload_attach.h"
-#include "offload/tc/tc_backend.h"
 #include "ovs-integration/openflow_programmer.h"
 #include "ovs-integration/ovs_reconcile.h"
 #include "ovs-integration/ovs_state.h"
@@ -35,8 +35,8 @@ Section skipped(Phase phase, std::string subject, const std::string& because) {
     return s;
 }
 
-std::map<uint32_t, offload::tc::MeterRate> meter_rates(const spec::Spec& s) {
-    std::map<uint32_t, offload::tc::MeterRate> out;
+std::map<uint32_t, offload::MeterRate> meter_rates(const spec::Spec& s) {
+    std::map<uint32_t, offload::MeterRate> out;
     for (const auto& m : s.meters) out[m.id] = {m.rate_kbps, m.burst_kb};
     return out;
 }
@@ -111,12 +111,28 @@ Applier::Applier(ProfileMap profiles, ApplyOptions options)
 Applier::~Applier() = default;
 
 offload::OffloadBackend* Applier::backend_for(const RuleTable& t) {
-    if (t.backend == offload::Backend::TcFlower) return tc_.get();
-    if (t.backend == offload::Backend::Emulated) {
-        auto it = emulated_.find(t.nic);
-        return it != emulated_.end() ? &it->second->backend() : nullptr;
+    const offload::BackendProvider* provider = find_provider(t.backend);
+    if (!provider) return nullptr;
+    switch (provider->opening) {
+        case offload::Opening::Shared: {
+            auto it = shared_.find(t.backend);
+            return it != shared_.end() ? it->second.get() : nullptr;
+        }
+        case offload::Opening::ByNic: {
+            auto it = emulated_.find(t.nic);
+            return it != emulated_.end() ? &it->second->backend() : nullptr;
+        }
+        case offload::Opening::Elsewhere: return nullptr;
     }
     return nullptr;
+}
+
+Status Applier::open_shared(const offload::BackendProvider& provider) {
+    if (shared_.count(provider.kind)) return Status::success();
+    std::unique_ptr<offload::OffloadBackend> b;
+    const Status st = provider.open(offload::OpenContext{meter_rates(resolved_)}, b);
+    if (st.ok()) shared_[provider.kind] = std::move(b);
+    return st;
 }
 
 ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
@@ -131,7 +147,7 @@ ApplyReport Applier::apply(const spec::Spec& s, bool verify) {
         r.sections.push_back(skipped(Phase::Ovs, "bridge " + s.ovs.bridge, "the NIC or workload phase failed"));
         return r;
     }
-    desired_ = desired_state(resolved_, plan::build_plan(resolved_, profiles_), profiles_);
+    desired_ = desired_state(resolved_, plan::build_plan(resolved_, profiles_));
     if (!s.ovs.present && s.policies.empty()) {
         Section sec;
         sec.phase = Phase::Ovs;
@@ -400,27 +416,27 @@ void Applier::rule_tables(ApplyReport& r) {
         Section sec;
         sec.phase = Phase::HardwareRules;
         sec.subject = t.nic.empty() ? "tc rules on veth ports" : "rules in NIC " + t.nic;
-        if (t.backend == offload::Backend::TcFlower && !tc_) {
-            std::unique_ptr<offload::tc::TcBackend> b;
-            sec.status = offload::tc::TcBackend::open(b, meter_rates(resolved_));
-            if (!sec.status.ok()) {
-                r.sections.push_back(std::move(sec));
-                continue;
-            }
-            tc_ = std::move(b);
-        }
-        offload::OffloadBackend* be = backend_for(t);
-        if (!be && t.backend == offload::Backend::Emulated && options_.dry_run) {
-            // A dry run does not bring the eSwitch up: say what would go in.
+        const offload::BackendProvider* provider = find_provider(t.backend);
+        if (!provider) {
+            sec.status = Status::failure(ENOTSUP, "the " + std::string(to_string(t.backend)) +
+                                                      " backend is not available in this build of snoc");
             for (const auto& rule : t.rules) {
-                sec.changes.push_back({"rule " + desired_.rules[rule.cookie].name + " on " + rule.port + " (emulated eSwitch)", ""});
+                outcome[rule.cookie].reasons.push_back(
+                    {offload::ReasonCode::InstallFailed, std::string(to_string(t.backend)), sec.status.reason});
             }
             r.sections.push_back(std::move(sec));
             continue;
         }
-        if (!be && t.backend == offload::Backend::RteFlow) {
-            // rte_flow rules live as long as the DPDK process that owns the
-            // ports; a one-shot apply would take them with it when it exits.
+        if (provider->opening == offload::Opening::Shared) {
+            sec.status = open_shared(*provider);
+            if (!sec.status.ok()) {
+                r.sections.push_back(std::move(sec));
+                continue;
+            }
+        }
+        if (provider->opening == offload::Opening::Elsewhere) {
+            // The rules live as long as another process that owns the ports;
+            // a one-shot apply would take them with it when it exits.
             const RteFlowHandoff h = rte_flow_handoff(t.nic, desired_.ovs);
             sec.status = h.status;
             if (!h.note.empty()) sec.notes.push_back(h.note);
@@ -431,9 +447,18 @@ void Applier::rule_tables(ApplyReport& r) {
             r.sections.push_back(std::move(sec));
             continue;
         }
+        offload::OffloadBackend* be = backend_for(t);
+        if (!be && options_.dry_run) {
+            // A dry run does not bring the NIC's eSwitch up: say what would go in.
+            for (const auto& rule : t.rules) {
+                sec.changes.push_back({"rule " + desired_.rules[rule.cookie].name + " on " + rule.port + " (" +
+                                           std::string(to_string(t.backend)) + " eSwitch)", ""});
+            }
+            r.sections.push_back(std::move(sec));
+            continue;
+        }
         if (!be) {
-            sec.status = Status::failure(ENOTSUP, "the " + std::string(to_string(t.backend)) +
-                                                      " backend is not available in this build of snoc");
+            sec.status = Status::failure(ENODEV, "NIC " + t.nic + "'s eSwitch is not up");
             for (const auto& rule : t.rules) {
                 outcome[rule.cookie].reasons.push_back(
                     {offload::ReasonCode::InstallFailed, std::string(to_string(t.backend)), sec.status.reason});

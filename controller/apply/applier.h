@@ -22,6 +22,7 @@
 #include "controller/profile_loader.h"
 #include "controller/spec.h"
 #include "offload/backend.h"
+#include "offload/provider.h"
 #include "offload/status.h"
 
 namespace snoc::ovs {
@@ -118,9 +119,10 @@ public:
     const ProfileMap& profiles() const { return profiles_; }
     const ApplyOptions& options() const { return options_; }
 
-    // The backend holding a rule table's rules (null until a phase needed
-    // it, or when it failed): tc for veth ports and tc-flower NICs, the NIC's
-    // own eSwitch for an emulated NIC.
+    // The backend holding a rule table's rules, found through its provider
+    // (offload/provider.h): the shared one of its kind, or the one its NIC's
+    // bring-up made. Null until a phase needed it, when it failed, or when
+    // another process holds the rules.
     offload::OffloadBackend* backend_for(const RuleTable& t);
     ovs::OvsdbClient* ovsdb() { return ovsdb_.get(); }
 
@@ -132,6 +134,7 @@ private:
     bool flows(ApplyReport& r, bool verify);
     void rule_tables(ApplyReport& r);
     offload::Status connect_ovsdb();
+    offload::Status open_shared(const offload::BackendProvider& provider);
     std::string ofctl_target() const;
 
     ProfileMap profiles_;
@@ -148,7 +151,8 @@ private:
     // with one changed rule sends one flow mod without dumping the table.
     std::unique_ptr<ovs::OpenflowProgrammer> openflow_;
     std::string openflow_bridge_;
-    std::unique_ptr<offload::OffloadBackend> tc_;
+    // Backends one object serves for every table (offload::Opening::Shared), by kind.
+    std::map<offload::Backend, std::unique_ptr<offload::OffloadBackend>> shared_;
     // Emulated NICs by name: each owns its eSwitch (left running at exit).
     std::map<std::string, std::unique_ptr<nic::EmulatedNic>> emulated_;
 };

@@ -1,8 +1,9 @@
 // What `snoc apply` makes true beyond the NICs and workloads, derived from a
 // spec and its plan: the OVS configuration, the policy flows as OVS holds
 // them, and the direct tc / hardware rules per NIC with the ports each
-// backend owns. One function derives it, so apply, `snoc run`'s drift repair
-// and monitoring agree on every name and cookie.
+// backend owns, taken from the plan as it decided them. One function derives
+// it, so apply, `snoc run`'s drift repair and monitoring agree on every name
+// and cookie.
 #pragma once
 
 #include <cstdint>
@@ -19,14 +20,8 @@
 
 namespace snoc::apply {
 
-// The direct rules of one rule table: a NIC's eSwitch, or (nic "") the tc
-// software datapath of veth ports, which have no NIC.
-struct RuleTable {
-    std::string nic;                       // "" for veth ports
-    offload::Backend backend = offload::Backend::TcFlower;
-    std::vector<std::string> ports;        // every port snoc may hold rules on (stale ones are removed)
-    std::vector<offload::HwRule> rules;
-};
+// The direct rules of one rule table, as the plan decided them.
+using RuleTable = plan::RuleTable;
 
 // Who a rule or port belongs to, for reports and metrics labels.
 struct RuleInfo {
@@ -53,6 +48,6 @@ struct DesiredState {
 std::string netdev_of(const spec::Spec& s, const std::string& policy_port);
 
 // `s` must be resolved: every NIC's pf known (see resolve_pf_names in apply).
-DesiredState desired_state(const spec::Spec& s, const plan::Plan& p, const ProfileMap& profiles);
+DesiredState desired_state(const spec::Spec& s, const plan::Plan& p);
 
 }  // namespace snoc::apply

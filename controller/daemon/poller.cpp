@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "controller/backend_providers.h"
 #include "controller/monitor/tc_samples.h"
 #include "offload/policy_syntax.h"
 
@@ -21,17 +22,10 @@ std::string lookup(const std::map<std::string, std::string>& m, const std::strin
     return it == m.end() ? "" : it->second;
 }
 
-bool is_snoc_ufid(std::string_view ufid) {
-    // OVS reads a filter's action cookie as the ufid and prints its first
-    // 32-bit word in host order: snoc's mark "snoc" (73 6e 6f 63) leads as
-    // "636f6e73" on little-endian hosts (x86-64, arm64), "736e6f63" on big-endian.
-    return ufid.starts_with("636f6e73") || ufid.starts_with("736e6f63");
-}
-
 }  // namespace
 
-bool is_snoc_rule_in_dump(const ovs::DpFlow& f) { return f.ufid && is_snoc_ufid(*f.ufid); }
-bool is_snoc_rule_in_dump(const ovs::DpFlowView& f) { return f.ufid && is_snoc_ufid(*f.ufid); }
+bool is_snoc_rule_in_dump(const ovs::DpFlow& f) { return f.ufid && has_backend_mark(*f.ufid); }
+bool is_snoc_rule_in_dump(const ovs::DpFlowView& f) { return f.ufid && has_backend_mark(*f.ufid); }
 
 void Poller::poll(apply::Applier& applier, const apply::ApplyReport& last_apply, ovs::DatapathMonitor* dp,
                   monitor::OffloadStats& offload, monitor::PollHealth& health, RateLimitedLog& log, PollResult& out) {
@@ -80,7 +74,8 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
     for (const apply::RuleTable& t : d.tables) {
         if (t.rules.empty()) continue;
         offload::OffloadBackend* backend = applier.backend_for(t);
-        if (!backend) continue;
+        const offload::BackendProvider* provider = find_provider(t.backend);
+        if (!backend || !provider) continue;
         std::vector<offload::HwRuleState> states;
         if (auto st = backend->read(t.ports, states); !st.ok()) {
             health.record_error(std::chrono::system_clock::now(), st.reason);
@@ -89,9 +84,7 @@ void Poller::rules(apply::Applier& applier, const apply::ApplyReport& last_apply
                                                              ": " + st.reason);
             continue;
         }
-        // tc counts from the network header; the emulated eSwitch counts whole frames.
-        const monitor::RuleBytes counted = t.backend == offload::Backend::TcFlower ? monitor::RuleBytes::FromNetworkHeader
-                                                                                   : monitor::RuleBytes::WholeFrames;
+        const offload::ByteCounting counted = provider->bytes;
         uint64_t in_hw = 0;
         for (const auto& s : states) {
             auto info = d.rules.find(s.rule.cookie);

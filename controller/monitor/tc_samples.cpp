@@ -18,7 +18,7 @@ uint64_t sat_mul(uint64_t a, uint64_t b) {
 
 uint64_t slot(const CounterSet& c, RuleSlot s) { return c[static_cast<size_t>(s)]; }
 
-void append(const TrafficLabels& labels, offload::Placement p, uint64_t packets, uint64_t bytes, RuleBytes counted,
+void append(const TrafficLabels& labels, offload::Placement p, uint64_t packets, uint64_t bytes, offload::ByteCounting counted,
             std::vector<TrafficSample>& out) {
     if (packets == 0 && bytes == 0) return;
     out.push_back(TrafficSample{.labels = labels,
@@ -34,8 +34,8 @@ uint64_t tc_bytes_with_l2(uint64_t bytes, uint64_t packets) {
     return sat_add(bytes, sat_mul(packets, kEthernetHeaderBytes));
 }
 
-uint64_t frame_bytes(uint64_t bytes, uint64_t packets, RuleBytes counted) {
-    return counted == RuleBytes::FromNetworkHeader ? tc_bytes_with_l2(bytes, packets) : bytes;
+uint64_t frame_bytes(uint64_t bytes, uint64_t packets, offload::ByteCounting counted) {
+    return counted == offload::ByteCounting::FromNetworkHeader ? tc_bytes_with_l2(bytes, packets) : bytes;
 }
 
 CounterSet rule_counters(uint64_t packets, uint64_t bytes, uint64_t hw_packets, uint64_t hw_bytes) {
@@ -48,7 +48,7 @@ CounterSet rule_counters(uint64_t packets, uint64_t bytes, uint64_t hw_packets, 
 }
 
 void append_rule_samples(const TrafficLabels& labels, const CounterSet& delta, std::vector<TrafficSample>& out,
-                         RuleBytes counted) {
+                         offload::ByteCounting counted) {
     const uint64_t packets = slot(delta, RuleSlot::Packets), bytes = slot(delta, RuleSlot::Bytes);
     const uint64_t hw_packets = std::min(slot(delta, RuleSlot::HwPackets), packets);
     const uint64_t hw_bytes = std::min(slot(delta, RuleSlot::HwBytes), bytes);

@@ -14,6 +14,7 @@
 
 #include "controller/monitor/counter_deltas.h"
 #include "controller/monitor/traffic_ledger.h"
+#include "offload/provider.h"
 
 namespace snoc::monitor {
 
@@ -27,18 +28,16 @@ uint64_t tc_bytes_with_l2(uint64_t bytes, uint64_t packets);
 enum class RuleSlot : uint8_t { Packets = 0, Bytes = 1, HwPackets = 2, HwBytes = 3 };
 CounterSet rule_counters(uint64_t packets, uint64_t bytes, uint64_t hw_packets, uint64_t hw_bytes);
 
-// What a backend's byte counters include: tc's start at the network header
-// (corrected by adding the Ethernet header back), the emulated eSwitch
-// counts whole frames as they leave the wire (used as they are).
-enum class RuleBytes : uint8_t { FromNetworkHeader, WholeFrames };
-// A rule's byte count as whole frames, whichever way its backend counted.
-uint64_t frame_bytes(uint64_t bytes, uint64_t packets, RuleBytes counted);
+// A rule's byte count as whole frames, whichever way its backend counted
+// (its provider says: offload/provider.h): counts from the network header get
+// the Ethernet header added back, whole frames are used as they are.
+uint64_t frame_bytes(uint64_t bytes, uint64_t packets, offload::ByteCounting counted);
 
 // Appends the Hardware part (hw_*) and the TcSoftware part (the rest) of one
 // rule's delta as Source::HwRule samples, bytes corrected; parts with no
 // packets and no bytes are left out. hw_* larger than the totals (the two are
 // read at slightly different moments) is clamped, never negative.
 void append_rule_samples(const TrafficLabels& labels, const CounterSet& delta, std::vector<TrafficSample>& out,
-                         RuleBytes counted = RuleBytes::FromNetworkHeader);
+                         offload::ByteCounting counted = offload::ByteCounting::FromNetworkHeader);
 
 }  // namespace snoc::monitor

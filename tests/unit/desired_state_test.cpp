@@ -30,7 +30,7 @@ Loaded load(const std::string& text, const ProfileMap& profiles = test::builtin_
     EXPECT_TRUE(s) << (diags.all().empty() ? "" : format(diags.all()[0]));
     if (!s) return {};
     Loaded l{*s, plan::build_plan(*s, profiles), {}};
-    l.desired = desired_state(l.spec, l.plan, profiles);
+    l.desired = desired_state(l.spec, l.plan);
     return l;
 }
 

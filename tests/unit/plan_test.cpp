@@ -224,6 +224,101 @@ TEST(Plan, SkipHwKeepsOffloadableRulesInTcSoftware) {
     EXPECT_EQ(p.rules[0].placement, offload::Placement::TcSoftware);
 }
 
+// The plan decides each rule's hardware form once: a rule that goes to a
+// table carries it (port and flow in netdev names, residency), the tables
+// hold exactly those, in spec order, and nothing else does.
+TEST(Plan, EveryTableRuleIsTheHardwareFormOfOnePlannedRule) {
+    const auto p = plan_of_file("configs/vxlan-cloud.yaml");
+    std::map<std::string, std::vector<uint64_t>> expected;  // NIC -> cookies in spec order
+    size_t with_hw = 0;
+    for (const auto& r : p.rules) {
+        const bool in_table = r.placement == offload::Placement::Hardware ||
+                              r.placement == offload::Placement::TcSoftware;
+        EXPECT_EQ(r.hw.has_value(), in_table) << r.name;
+        if (!r.hw) continue;
+        ++with_hw;
+        EXPECT_EQ(r.hw->cookie, r.cookie) << r.name;
+        EXPECT_EQ(r.hw->priority, r.priority) << r.name;
+        EXPECT_FALSE(r.hw->flow.cookie) << r.name;
+        expected[r.nic].push_back(r.cookie);
+    }
+    EXPECT_GE(with_hw, 3u);
+    for (const auto& t : p.tables) {
+        std::vector<uint64_t> got;
+        for (const auto& h : t.rules) {
+            got.push_back(h.cookie);
+            EXPECT_NE(std::find(t.ports.begin(), t.ports.end(), h.port), t.ports.end()) << h.port;
+        }
+        EXPECT_EQ(got, expected[t.nic]) << "table of NIC '" << t.nic << "'";
+    }
+    // A decap rule sits on OVS's tunnel device and says decap in its flow.
+    const auto decap = std::find_if(p.rules.begin(), p.rules.end(), [](const auto& r) { return r.name == "cloud-to-app"; });
+    ASSERT_NE(decap, p.rules.end());
+    ASSERT_TRUE(decap->hw);
+    EXPECT_EQ(decap->hw->port, "vxlan_sys_4789");
+    EXPECT_EQ(decap->attach_port, "vx-cloud");
+    EXPECT_EQ(decap->hw->residency, offload::Residency::HardwareOnly);  // bluefield-2 allows skip_sw
+    ASSERT_TRUE(decap->hw->flow.match.in_port);
+    EXPECT_EQ(*decap->hw->flow.match.in_port, "vxlan_sys_4789");
+}
+
+// Residency, three ways: skip_sw where the profile allows it, any where it
+// does not, software only under OVS's tc_policy skip_hw.
+TEST(Plan, ResidencyFollowsTheProfileAndTcPolicy) {
+    const std::string tail = "workloads: [{name: a, attach: {vf: 0}}, {name: b, attach: {vf: 1}}]\n"
+                             "policies: ['in_port=a actions=output:b']\n";
+    const auto residency = [&](const std::string& profile, const std::string& ovs) {
+        const auto p = plan_of("nics: [{name: n, pf: eth1, profile: " + profile + ", num_vfs: 2}]\n" + ovs + tail);
+        EXPECT_EQ(p.rules.size(), 1u);
+        EXPECT_TRUE(!p.rules.empty() && p.rules[0].hw) << profile;
+        return p.rules.empty() || !p.rules[0].hw ? offload::Residency::Any : p.rules[0].hw->residency;
+    };
+    EXPECT_EQ(residency("sim", ""), offload::Residency::HardwareOnly);
+    EXPECT_EQ(residency("netdevsim", ""), offload::Residency::Any);
+    EXPECT_EQ(residency("sim", "ovs: {tc_policy: skip_hw}\n"), offload::Residency::SoftwareOnly);
+}
+
+// A rule the table has no room for keeps no hardware form: apply would
+// otherwise install it.
+TEST(Plan, ARuleBeyondTheTableHasNoHardwareForm) {
+    const auto p = plan_of_file("configs/arm-edge-8.yaml");
+    const auto full = std::find_if(p.rules.begin(), p.rules.end(), [](const auto& r) { return r.name == "scrape-metrics"; });
+    ASSERT_NE(full, p.rules.end());
+    EXPECT_EQ(full->placement, offload::Placement::Ovs);
+    EXPECT_FALSE(full->hw);
+    size_t in_nic_tables = 0;
+    for (const auto& t : p.tables) {
+        if (t.nic.empty()) continue;
+        in_nic_tables += t.rules.size();
+        for (const auto& h : t.rules) EXPECT_NE(h.cookie, full->cookie);
+    }
+    EXPECT_EQ(in_nic_tables, 16u);  // OCTEON's profile: 16 rules
+}
+
+// Validation lowers each rule once; the plan's hardware form is that
+// lowered flow with netdev names.
+TEST(Plan, ValidationLowersEachRuleOnceAndThePlanUsesIt) {
+    Diagnostics diags;
+    const auto s = spec::load_spec(test::read_file(test::source_dir() / "configs/vxlan-cloud.yaml"), "t.yaml",
+                                   test::builtin_profiles(), diags);
+    ASSERT_TRUE(s);
+    const auto& pol = s->policies;
+    const auto enc = std::find_if(pol.begin(), pol.end(), [](const auto& r) { return r.name == "svc-to-dr-site"; });
+    ASSERT_NE(enc, pol.end());
+    ASSERT_TRUE(enc->lowered);
+    const auto has_encap = [](const flow::Flow& f) {
+        return std::any_of(f.actions.begin(), f.actions.end(),
+                           [](const flow::Action& a) { return std::holds_alternative<flow::TunnelEncap>(a); });
+    };
+    EXPECT_FALSE(has_encap(enc->flow));  // as written: set_field + output
+    EXPECT_TRUE(has_encap(*enc->lowered));
+    const auto p = plan::build_plan(*s, test::builtin_profiles());
+    const auto rp = std::find_if(p.rules.begin(), p.rules.end(), [](const auto& r) { return r.name == "svc-to-dr-site"; });
+    ASSERT_NE(rp, p.rules.end());
+    ASSERT_TRUE(rp->hw);
+    EXPECT_TRUE(has_encap(rp->hw->flow));
+}
+
 TEST(Plan, JsonAndTextShowTheSameVerdicts) {
     auto p = plan_of_file("configs/arm-edge-8.yaml");
     std::ostringstream text, json;
