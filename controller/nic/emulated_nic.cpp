@@ -12,16 +12,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <set>
 
 #include "controller/nic/ethtool_features.h"
 #include "controller/port_directory.h"
 #include "ovs-integration/process_runner.h"
 
 #ifdef SNOC_HAVE_EMULATED
-#include "offload/emulated/emulated_backend.h"
-#include "offload/emulated/esw_loader.h"
-#include "offload/emulated/esw_table.h"
+#include "offload/emulated/esw_device.h"
 #include "offload/emulated/netns_scope.h"
 #endif
 
@@ -74,17 +71,11 @@ Status run_ip(const std::vector<std::string>& args) {
 
 #ifdef SNOC_HAVE_EMULATED
 
-using offload::emulated::EmulatedBackend;
-using offload::emulated::EswLoader;
-using offload::emulated::EswLoadOptions;
-using offload::emulated::EswPortMap;
-using offload::emulated::EswTable;
+using offload::emulated::EswDevice;
 using offload::emulated::NetnsScope;
 
 struct EmulatedNic::Parts {
-    std::unique_ptr<EswLoader> loader;
-    std::unique_ptr<EswTable> table;
-    std::unique_ptr<EmulatedBackend> backend;
+    std::unique_ptr<EswDevice> device;
 };
 
 namespace {
@@ -238,33 +229,15 @@ private:
     NicReport& r_;
 };
 
-// Attaches every port, then forgets the ports the eSwitch recorded that are
-// none of these (`forgotten` of them): ifindexes of veth pairs re-made since.
-Status attach_ports(EswLoader& loader, const EmulatedLayout& l, EswPortMap& ports, size_t& forgotten) {
-    std::set<uint32_t> attached;
-    auto index = [&](const std::string& dev) { return ifindex_in(l.nic_netns, dev); };
-    auto add = [&](const std::string& dev, uint32_t flags, const std::string& miss) -> Status {
-        const uint32_t at = index(dev), to = index(miss);
-        if (at == 0 || to == 0) return Status::failure(ENODEV, "eSwitch port " + dev + " or " + miss + " is missing in " + l.nic_netns);
-        attached.insert(at);
-        return loader.add_port(at, esw_port{flags, to});
-    };
-    for (const auto& vf : l.vfs) {
-        if (Status s = add(vf.vf_port, ESW_PORT_LOOKUP, vf.rep_port); !s.ok()) return s;
-        if (Status s = add(vf.rep_port, 0, vf.vf_port); !s.ok()) return s;
-        ports[vf.representor] = index(vf.vf_port);
-    }
-    if (Status s = add(l.wire_port, ESW_PORT_LOOKUP, l.uplink_port); !s.ok()) return s;
-    if (Status s = add(l.uplink_port, 0, l.wire_port); !s.ok()) return s;
-    ports[l.pf] = index(l.wire_port);
-    return loader.forget_ports_except(attached, forgotten);
-}
-
-EswLoadOptions load_options(const EmulatedLayout& l, uint32_t table_size) {
-    EswLoadOptions o;
+// The eSwitch's view of the layout: each VF's and the uplink's NIC-side
+// pair, rules naming them by their host-side OVS port.
+offload::emulated::EswDeviceOptions device_options(const EmulatedLayout& l, uint32_t table_size) {
+    offload::emulated::EswDeviceOptions o;
     o.table_size = table_size;
     o.pin_dir = l.pin_dir;
-    o.netns = "/run/netns/" + l.nic_netns;
+    o.netns = l.nic_netns;
+    for (const auto& vf : l.vfs) o.ports.push_back({vf.vf_port, vf.rep_port, vf.representor});
+    o.ports.push_back({l.wire_port, l.uplink_port, l.pf});
     return o;
 }
 
@@ -303,33 +276,22 @@ NicReport EmulatedNic::bring_up(const spec::NicSpec& nic, const offload::NicProf
     auto self = std::unique_ptr<EmulatedNic>(new EmulatedNic());
     self->layout_ = l;
     self->parts_ = std::make_unique<Parts>();
-    Parts& parts = *self->parts_;
-    const EswLoadOptions opts = load_options(l, *caps->max_rules);
-    bool adopted = false;
-    Status st = EswLoader::load_or_adopt(opts, parts.loader, adopted);
-    if (!st.ok() && st.error == EEXIST) {
-        // A table of another size (the profile changed) or leftovers: start over.
-        r.notes.push_back("the eSwitch left under " + l.pin_dir + " could not be adopted (" + st.reason + "): reloaded");
-        (void)EswLoader::destroy_pinned(opts);
-        st = EswLoader::load_or_adopt(opts, parts.loader, adopted);
+    offload::emulated::EswOpenReport opened;
+    const Status st = EswDevice::open(device_options(l, *caps->max_rules), self->parts_->device, opened);
+    if (!opened.reloaded.empty()) {
+        r.notes.push_back("the eSwitch left under " + l.pin_dir + " could not be adopted (" + opened.reloaded +
+                          "): reloaded");
     }
-    if (st.ok()) {
-        parts.table = std::make_unique<EswTable>(parts.loader->maps(), *caps->max_rules);
-        if (adopted) st = parts.table->adopt();
-    }
-    EswPortMap ports;
-    size_t forgotten = 0;
-    if (st.ok()) st = attach_ports(*parts.loader, l, ports, forgotten);
     if (!st.ok()) {
         r.status = Status::failure(st.error, "NIC " + nic.name + ", step load-eswitch: " + st.reason);
         return r;
     }
-    if (forgotten) {
+    if (opened.forgotten) {
         // Their rules go at the next sync (EmulatedBackend: entries on no port's ifindex).
-        r.notes.push_back("eSwitch of NIC " + nic.name + ": forgot " + std::to_string(forgotten) +
+        r.notes.push_back("eSwitch of NIC " + nic.name + ": forgot " + std::to_string(opened.forgotten) +
                           " port record(s) of veth pairs re-made since it was loaded");
     }
-    if (!adopted) {
+    if (!opened.adopted) {
         Step s;
         s.kind = StepKind::LoadEswitch;
         s.nic = nic.name;
@@ -338,7 +300,6 @@ NicReport EmulatedNic::bring_up(const spec::NicSpec& nic, const offload::NicProf
         s.command = "(pinned under " + l.pin_dir + "; bpftool map dump pinned " + l.pin_dir + "/esw_rules)";
         r.done.push_back(std::move(s));
     }
-    parts.backend = std::make_unique<EmulatedBackend>(*parts.table, std::move(ports));
     out = std::move(self);
     return r;
 }
@@ -348,8 +309,7 @@ Status EmulatedNic::tear_down(const spec::NicSpec& nic, std::vector<std::string>
     Status first;
     std::error_code ec;
     if (std::filesystem::exists(l.pin_dir, ec) && netns_exists(l.nic_netns)) {
-        const EswLoadOptions opts = load_options(l, 1);
-        if (Status s = EswLoader::destroy_pinned(opts); !s.ok()) {
+        if (Status s = EswDevice::destroy(l.pin_dir, l.nic_netns); !s.ok()) {
             first = s;
         } else {
             done.push_back("eSwitch of NIC " + nic.name + " detached and unpinned (" + l.pin_dir + ")");
@@ -378,16 +338,14 @@ Status EmulatedNic::tear_down(const spec::NicSpec& nic, std::vector<std::string>
     }
     // Pins without a namespace (it was deleted by hand): unpin what is left.
     if (first.ok() && std::filesystem::exists(l.pin_dir, ec)) {
-        if (Status s = EswLoader::destroy_pinned(load_options(l, 1)); !s.ok()) first = s;
+        if (Status s = EswDevice::destroy(l.pin_dir, l.nic_netns); !s.ok()) first = s;
     }
     return first;
 }
 
-EmulatedNic::~EmulatedNic() {
-    if (parts_ && parts_->loader) parts_->loader->release();
-}
+EmulatedNic::~EmulatedNic() = default;
 
-offload::OffloadBackend& EmulatedNic::backend() { return *parts_->backend; }
+offload::OffloadBackend& EmulatedNic::backend() { return parts_->device->backend(); }
 
 #else  // no emulated eSwitch in this build
 
