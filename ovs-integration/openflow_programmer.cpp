@@ -7,12 +7,15 @@
 #include "offload/policy_syntax.h"
 #include "ovs-integration/ofctl_dump.h"
 #include "ovs-integration/openflow_render.h"
-#include "ovs-integration/process_runner.h"
+#include "sys/process_runner.h"
 
 namespace snoc::ovs {
 namespace {
 
 using offload::Status;
+using sys::describe_argv;
+using sys::ProcessResult;
+using sys::run_process;
 
 std::string cookie_filter() {
     char buf[64];

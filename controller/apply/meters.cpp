@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "controller/apply/applier.h"
-#include "ovs-integration/process_runner.h"
+#include "sys/process_runner.h"
 
 namespace snoc::apply {
 namespace {
@@ -16,10 +16,10 @@ constexpr std::chrono::milliseconds kOfctlTimeout{30000};
 Status ofctl(const std::vector<std::string>& args, std::string& out) {
     std::vector<std::string> argv = {"ovs-ofctl", "-O", "OpenFlow13"};
     argv.insert(argv.end(), args.begin(), args.end());
-    ovs::ProcessResult res;
-    if (auto st = ovs::run_process(argv, "", res, kOfctlTimeout); !st.ok()) return st;
+    sys::ProcessResult res;
+    if (auto st = sys::run_process(argv, "", res, kOfctlTimeout); !st.ok()) return st;
     if (!res.succeeded()) {
-        return Status::failure(EIO, ovs::describe_argv(argv) + " " + res.describe() + ": " + res.err);
+        return Status::failure(EIO, sys::describe_argv(argv) + " " + res.describe() + ": " + res.err);
     }
     out = res.out;
     return Status::success();

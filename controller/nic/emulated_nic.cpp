@@ -15,11 +15,11 @@
 
 #include "controller/nic/ethtool_features.h"
 #include "controller/port_directory.h"
-#include "ovs-integration/process_runner.h"
+#include "sys/process_runner.h"
 
 #ifdef SNOC_HAVE_EMULATED
 #include "offload/emulated/esw_device.h"
-#include "offload/emulated/netns_scope.h"
+#include "sys/netns_scope.h"
 #endif
 
 namespace snoc::nic {
@@ -49,14 +49,14 @@ namespace {
 Status run_ip(const std::vector<std::string>& args) {
     std::vector<std::string> argv{"ip"};
     argv.insert(argv.end(), args.begin(), args.end());
-    ovs::ProcessResult r;
-    if (auto s = ovs::run_process(argv, "", r, std::chrono::seconds(10)); !s.ok()) {
-        return Status::failure(s.error, ovs::describe_argv(argv) + ": " + s.reason);
+    sys::ProcessResult r;
+    if (auto s = sys::run_process(argv, "", r, std::chrono::seconds(10)); !s.ok()) {
+        return Status::failure(s.error, sys::describe_argv(argv) + ": " + s.reason);
     }
     if (!r.succeeded()) {
         std::string err = r.err;
         while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
-        return Status::failure(EIO, ovs::describe_argv(argv) + " " + r.describe() + (err.empty() ? "" : ": " + err));
+        return Status::failure(EIO, sys::describe_argv(argv) + " " + r.describe() + (err.empty() ? "" : ": " + err));
     }
     return Status::success();
 }
@@ -64,7 +64,7 @@ Status run_ip(const std::vector<std::string>& args) {
 [[maybe_unused]] std::string join_argv(const std::vector<std::string>& args) {
     std::vector<std::string> argv{"ip"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return ovs::describe_argv(argv);
+    return sys::describe_argv(argv);
 }
 
 }  // namespace
@@ -72,7 +72,7 @@ Status run_ip(const std::vector<std::string>& args) {
 #ifdef SNOC_HAVE_EMULATED
 
 using offload::emulated::EswDevice;
-using offload::emulated::NetnsScope;
+using sys::NetnsScope;
 
 struct EmulatedNic::Parts {
     std::unique_ptr<EswDevice> device;

@@ -43,6 +43,6 @@ add_custom_command(OUTPUT ${esw_embed}
 
 file(GLOB SNOC_EMULATED_SOURCES CONFIGURE_DEPENDS ${esw_src}/*.cpp)
 target_sources(snoc_offload PRIVATE ${SNOC_EMULATED_SOURCES} ${esw_embed})
-target_link_libraries(snoc_offload PUBLIC PkgConfig::LIBBPF)
+target_link_libraries(snoc_offload PUBLIC PkgConfig::LIBBPF snoc_sys)
 target_compile_definitions(snoc_offload PUBLIC SNOC_HAVE_EMULATED=1)
 set(SNOC_HAVE_EMULATED ON CACHE INTERNAL "")

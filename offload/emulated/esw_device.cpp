@@ -8,7 +8,7 @@
 #include "offload/emulated/emulated_backend.h"
 #include "offload/emulated/esw_loader.h"
 #include "offload/emulated/esw_table.h"
-#include "offload/emulated/netns_scope.h"
+#include "sys/netns_scope.h"
 
 namespace snoc::offload::emulated {
 
@@ -19,6 +19,8 @@ struct EswDevice::Parts {
 };
 
 namespace {
+
+using sys::NetnsScope;
 
 EswLoadOptions load_options(const std::string& pin_dir, const std::string& netns, uint32_t table_size) {
     EswLoadOptions o;

@@ -16,11 +16,13 @@
 
 #include "offload/emulated/esw_bpf_maps.h"
 #include "offload/emulated/esw_object.h"
-#include "offload/emulated/netns_scope.h"
+#include "sys/netns_scope.h"
 
 namespace snoc::offload::emulated {
 
 namespace {
+
+using sys::NetnsScope;
 
 // The tc filter's identity on every port: a handle and preference of our own,
 // so detach removes exactly this filter.

@@ -15,13 +15,13 @@
 #include <filesystem>
 #include <memory>
 
-#include "offload/emulated/netns_scope.h"
+#include "sys/netns_scope.h"
 #include "offload/policy_syntax.h"
 
 namespace snoc::test {
 
 using offload::emulated::EswLoader;
-using offload::emulated::NetnsScope;
+using sys::NetnsScope;
 
 int sh(const std::string& cmd) {
     const int rc = std::system((cmd + " >/dev/null 2>&1").c_str());

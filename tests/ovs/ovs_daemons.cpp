@@ -12,7 +12,7 @@
 #include <fstream>
 #include <thread>
 
-#include "ovs-integration/process_runner.h"
+#include "sys/process_runner.h"
 
 namespace snoc::test {
 namespace {
@@ -78,11 +78,11 @@ const std::string& ovs_skip_reason() {
 }
 
 Status run(const std::vector<std::string>& argv, std::string* out) {
-    ovs::ProcessResult r;
-    if (Status s = ovs::run_process(argv, "", r, 60s); !s.ok()) return s;
+    sys::ProcessResult r;
+    if (Status s = sys::run_process(argv, "", r, 60s); !s.ok()) return s;
     if (out != nullptr) *out = r.out;
     if (!r.succeeded()) {
-        return Status::failure(EIO, ovs::describe_argv(argv) + " " + r.describe() + ": " + r.err);
+        return Status::failure(EIO, sys::describe_argv(argv) + " " + r.describe() + ": " + r.err);
     }
     return Status::success();
 }

@@ -11,7 +11,7 @@
 
 #include "offload/status.h"
 
-namespace snoc::ovs {
+namespace snoc::sys {
 
 struct ProcessResult {
     int exit_code = -1;   // when the process exited normally
@@ -31,4 +31,4 @@ offload::Status run_process(const std::vector<std::string>& argv, std::string_vi
 // The argv as one line, for messages and logs (arguments with spaces quoted).
 std::string describe_argv(const std::vector<std::string>& argv);
 
-}  // namespace snoc::ovs
+}  // namespace snoc::sys

@@ -1,4 +1,4 @@
-#include "offload/emulated/netns_scope.h"
+#include "sys/netns_scope.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
-namespace snoc::offload::emulated {
+namespace snoc::sys {
+
+using offload::Status;
 
 Status NetnsScope::enter(const std::string& path) {
     if (path.empty()) return Status::success();
@@ -40,4 +42,4 @@ NetnsScope::~NetnsScope() {
     ::close(home_fd_);
 }
 
-}  // namespace snoc::offload::emulated
+}  // namespace snoc::sys

@@ -1,4 +1,4 @@
-#include "ovs-integration/process_runner.h"
+#include "sys/process_runner.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace snoc::ovs {
+namespace snoc::sys {
 namespace {
 
 using offload::Status;
@@ -147,4 +147,4 @@ Status run_process(const std::vector<std::string>& argv, std::string_view input,
     return Status::success();
 }
 
-}  // namespace snoc::ovs
+}  // namespace snoc::sys

@@ -7,7 +7,7 @@
 
 #include "offload/status.h"
 
-namespace snoc::offload::emulated {
+namespace snoc::sys {
 
 class NetnsScope {
 public:
@@ -18,10 +18,10 @@ public:
     ~NetnsScope();
 
     // Enters `path` (/run/netns/<name> or /proc/<pid>/ns/net); empty = stay.
-    Status enter(const std::string& path);
+    offload::Status enter(const std::string& path);
 
 private:
     int home_fd_ = -1;
 };
 
-}  // namespace snoc::offload::emulated
+}  // namespace snoc::sys
