@@ -2,17 +2,24 @@
 
 namespace snoc::offload::emulated {
 
+namespace {
+
+// The table entry depends on the ifindexes of the NIC's ports, known once it
+// is up: the plan shows the rule, the running backend renders the entry.
+Rendering render(const HwRule& rule, const RenderContext&) {
+    return {"emulated eSwitch rule for traffic from " + rule.port, ""};
+}
+
+}  // namespace
+
 BackendProvider emulated_provider() {
-    BackendProvider p;
-    p.kind = Backend::Emulated;
-    p.opening = Opening::ByNic;
-    p.bytes = ByteCounting::WholeFrames;
-    // The table entry depends on the ifindexes of the NIC's ports, known once
-    // it is up: the plan shows the rule, the running backend renders it.
-    p.render = [](const HwRule& rule, const RenderContext&) {
-        return Rendering{"emulated eSwitch rule for traffic from " + rule.port, ""};
-    };
-    return p;
+    return {.kind = Backend::Emulated,
+            .opening = Opening::ByNic,
+            .bytes = ByteCounting::WholeFrames,
+            .dump_marks = {},
+            .open = {},
+            .check = {},
+            .render = render};
 }
 
 }  // namespace snoc::offload::emulated

@@ -55,13 +55,13 @@ Rendering render(const HwRule& rule, const RenderContext& ctx) {
 }  // namespace
 
 BackendProvider rte_flow_provider() {
-    BackendProvider p;
-    p.kind = Backend::RteFlow;
-    p.opening = Opening::Elsewhere;
-    p.bytes = ByteCounting::WholeFrames;
-    p.check = check;
-    p.render = render;
-    return p;
+    return {.kind = Backend::RteFlow,
+            .opening = Opening::Elsewhere,
+            .bytes = ByteCounting::WholeFrames,
+            .dump_marks = {},
+            .open = {},
+            .check = check,
+            .render = render};
 }
 
 }  // namespace snoc::offload::rte

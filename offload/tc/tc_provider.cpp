@@ -37,22 +37,23 @@ Rendering render(const HwRule& rule, const RenderContext& ctx) {
     return {"tc-flower rule on " + rule.port + " ingress" + skip, tc_command(to_tc_rule(rule), t)};
 }
 
+Status open(const OpenContext& ctx, std::unique_ptr<OffloadBackend>& out) {
+    std::unique_ptr<TcBackend> b;
+    const Status st = TcBackend::open(b, tc_meters(ctx.meters));
+    if (st.ok()) out = std::move(b);
+    return st;
+}
+
 }  // namespace
 
 BackendProvider tc_provider() {
-    BackendProvider p;
-    p.kind = Backend::TcFlower;
-    p.opening = Opening::Shared;
-    p.bytes = ByteCounting::FromNetworkHeader;
-    p.dump_marks = cookie_marks();
-    p.open = [](const OpenContext& ctx, std::unique_ptr<OffloadBackend>& out) {
-        std::unique_ptr<TcBackend> b;
-        const Status st = TcBackend::open(b, tc_meters(ctx.meters));
-        if (st.ok()) out = std::move(b);
-        return st;
-    };
-    p.render = render;
-    return p;
+    return {.kind = Backend::TcFlower,
+            .opening = Opening::Shared,
+            .bytes = ByteCounting::FromNetworkHeader,
+            .dump_marks = cookie_marks(),
+            .open = open,
+            .check = {},
+            .render = render};
 }
 
 }  // namespace snoc::offload::tc
