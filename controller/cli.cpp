@@ -45,9 +45,6 @@ struct Options {
 
 OutputFormat format_of(const Options& o) { return o.output == "json" ? OutputFormat::Json : OutputFormat::Text; }
 
-// Loads profiles; a broken profile is reported but does not stop the others.
-ProfileMap profiles_or_report(const Options& o, Diagnostics& diags) { return load_profiles(o.profile_dirs, diags); }
-
 void print_count(const Diagnostics& d, std::ostream& err) {
     err << d.error_count() << " error" << (d.error_count() == 1 ? "" : "s") << ", " << d.warning_count()
         << " warning" << (d.warning_count() == 1 ? "" : "s") << "\n";
@@ -55,8 +52,8 @@ void print_count(const Diagnostics& d, std::ostream& err) {
 
 int cmd_validate(const Options& o, std::ostream& out, std::ostream& err) {
     Diagnostics diags;
-    const ProfileMap profiles = profiles_or_report(o, diags);
-    const auto spec = spec::load_spec_file(o.file, profiles, diags);
+    ProfileMap profiles;
+    const auto spec = spec::load_spec_and_profiles(o.file, o.profile_dirs, profiles, diags);
     if (format_of(o) == OutputFormat::Json) {
         auto j = to_json(diags);
         j["file"] = o.file;
@@ -76,8 +73,7 @@ int cmd_validate(const Options& o, std::ostream& out, std::ostream& err) {
 // go to stderr so that -o json output on stdout stays parseable.
 std::optional<spec::Spec> load_for_action(const Options& o, ProfileMap& profiles, std::ostream& err) {
     Diagnostics diags;
-    profiles = profiles_or_report(o, diags);
-    auto spec = spec::load_spec_file(o.file, profiles, diags);
+    auto spec = spec::load_spec_and_profiles(o.file, o.profile_dirs, profiles, diags);
     print_diagnostics(diags, OutputFormat::Text, err);
     if (!spec) print_count(diags, err);
     return spec;
@@ -271,7 +267,7 @@ int cmd_flows(const Options& o, std::ostream& out, std::ostream& err) {
 
 int cmd_profiles(const Options& o, std::ostream& out, std::ostream& err) {
     Diagnostics diags;
-    const ProfileMap profiles = profiles_or_report(o, diags);
+    const ProfileMap profiles = load_profiles(o.profile_dirs, diags);
     print_diagnostics(diags, OutputFormat::Text, err);
     if (o.profile_name.empty()) {
         print_profile_list(profiles, format_of(o), out);

@@ -25,23 +25,26 @@ std::string format(const Diagnostic& d) {
     return out;
 }
 
+void Diagnostics::add(Diagnostic d) {
+    ++(d.severity == Severity::Error ? errors_ : warnings_);
+    if (items_.size() < kMaxKept) items_.push_back(std::move(d));
+}
+
 void Diagnostics::error(Location loc, std::string path, std::string message) {
-    items_.push_back({Severity::Error, std::move(loc), std::move(path), std::move(message)});
+    add({Severity::Error, std::move(loc), std::move(path), std::move(message)});
 }
 
 void Diagnostics::warning(Location loc, std::string path, std::string message) {
-    items_.push_back({Severity::Warning, std::move(loc), std::move(path), std::move(message)});
+    add({Severity::Warning, std::move(loc), std::move(path), std::move(message)});
 }
-
-size_t Diagnostics::error_count() const {
-    return static_cast<size_t>(
-        std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
-}
-
-size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
 
 void Diagnostics::append(const Diagnostics& other) {
-    items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+    for (const auto& d : other.items_) add(d);
+    // What `other` counted but did not keep still counts here.
+    const auto kept_errors = static_cast<size_t>(std::count_if(
+        other.items_.begin(), other.items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+    errors_ += other.errors_ - kept_errors;
+    warnings_ += other.warnings_ - (other.items_.size() - kept_errors);
 }
 
 }  // namespace snoc

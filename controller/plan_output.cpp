@@ -171,6 +171,7 @@ nlohmann::json to_json(const Diagnostics& d) {
     return {{"valid", !d.has_errors()},
             {"errors", d.error_count()},
             {"warnings", d.warning_count()},
+            {"not_shown", d.dropped()},
             {"diagnostics", items}};
 }
 
@@ -237,6 +238,10 @@ void print_diagnostics(const Diagnostics& d, OutputFormat f, std::ostream& out) 
         return;
     }
     for (const auto& x : d.all()) out << format(x) << "\n";
+    if (d.dropped()) {
+        out << "... and " << d.dropped() << " more not shown (the first " << Diagnostics::kMaxKept
+            << " are above; fix them and run again)\n";
+    }
 }
 
 void print_profile_list(const ProfileMap& profiles, OutputFormat f, std::ostream& out) {

@@ -1,12 +1,11 @@
 #include "controller/profile_loader.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "controller/builtin_profiles.h"
 #include "controller/yaml_reader.h"
 #include "offload/number_text.h"
+#include "sys/regular_file.h"
 
 namespace snoc {
 namespace {
@@ -244,14 +243,12 @@ ProfileMap load_profiles(const std::vector<std::string>& dirs, Diagnostics& diag
         }
         std::sort(files.begin(), files.end());
         for (const auto& path : files) {
-            std::ifstream in(path);
-            std::stringstream text;
-            text << in.rdbuf();
-            if (!in) {
-                diags.error(Location{path.string(), 0, 0}, "", "cannot read NIC profile");
+            std::string text;
+            if (const auto st = sys::read_regular_file(path.string(), kMaxProfileFileBytes, text); !st.ok()) {
+                diags.error(Location{path.string(), 0, 0}, "", "cannot read NIC profile: " + st.reason);
                 continue;
             }
-            if (auto p = load_profile(text.str(), path.string(), diags)) out[p->name] = std::move(*p);
+            if (auto p = load_profile(text, path.string(), diags)) out[p->name] = std::move(*p);
         }
     }
     return out;

@@ -22,6 +22,8 @@ std::optional<offload::NicProfile> load_profile(std::string_view text, const std
 // The built-in profiles, then every *.yaml in each of `dirs` (a later file
 // with the same name replaces an earlier profile). Invalid files are reported
 // and skipped; valid ones still load.
+// A profile file larger than this is refused before parsing.
+inline constexpr size_t kMaxProfileFileBytes = 1u << 20;
 ProfileMap load_profiles(const std::vector<std::string>& dirs, Diagnostics& diags);
 
 }  // namespace snoc

@@ -3,13 +3,12 @@
 // spec_validate.cpp, so this file only knows the shape of the YAML.
 #include "controller/spec_loader.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "controller/spec_validate.h"
 #include "controller/spec_values.h"
 #include "controller/yaml_reader.h"
 #include "offload/policy_syntax.h"
+#include "sys/regular_file.h"
 
 namespace snoc::spec {
 namespace {
@@ -300,14 +299,20 @@ std::optional<Spec> load_spec(std::string_view text, const std::string& file, co
 }
 
 std::optional<Spec> load_spec_file(const std::string& path, const ProfileMap& profiles, Diagnostics& diags) {
-    std::ifstream in(path);
-    if (!in) {
-        diags.error(Location{path, 0, 0}, "", "cannot open the spec file");
+    std::string text;
+    if (const auto st = sys::read_regular_file(path, kMaxSpecFileBytes, text); !st.ok()) {
+        diags.error(Location{path, 0, 0}, "", "cannot read the spec file: " + st.reason);
         return std::nullopt;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    return load_spec(text.str(), path, profiles, diags);
+    return load_spec(text, path, profiles, diags);
+}
+
+std::optional<Spec> load_spec_and_profiles(const std::string& path, const std::vector<std::string>& profile_dirs,
+                                           ProfileMap& profiles, Diagnostics& diags) {
+    profiles = load_profiles(profile_dirs, diags);
+    auto s = load_spec_file(path, profiles, diags);
+    if (diags.has_errors()) return std::nullopt;
+    return s;
 }
 
 }  // namespace snoc::spec

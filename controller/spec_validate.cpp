@@ -32,6 +32,15 @@ private:
 
 std::string first_on(int line) { return " (first given on line " + std::to_string(line) + ")"; }
 
+// "'a', 'b', 'c'" — the first ten, then how many more.
+std::string listed(const std::vector<std::string>& names) {
+    constexpr size_t kShown = 10;
+    std::string out;
+    for (size_t i = 0; i < names.size() && i < kShown; ++i) out += (i ? ", '" : "'") + names[i] + "'";
+    if (names.size() > kShown) out += " (and " + std::to_string(names.size() - kShown) + " more)";
+    return out.empty() ? "none" : out;
+}
+
 class Validator {
 public:
     Validator(Spec& s, const ProfileMap& profiles, Diagnostics& diags) : s_(s), profiles_(profiles), diags_(diags) {}
@@ -345,10 +354,19 @@ private:
     void check_port_ref(const PolicySpec& p, const std::string& port, std::string_view role,
                         const offload::PortDirectory& ports) {
         if (port == offload::kLocalPort || offload::find_port(ports, port)) return;
+        if (diags_.full()) {
+            // Counted, not kept: spare the hint (a spec of 100,000 bad names stays fast).
+            diags_.error(p.origin.location, p.origin.path, {});
+            return;
+        }
         std::vector<std::string> names;
         for (const auto& [name, info] : ports) names.push_back(name);
         std::string msg = std::string(role) + " '" + port + "' is not a workload, NIC or tunnel port";
-        if (auto hint = yaml::closest(port, names)) msg += "; did you mean '" + *hint + "'?";
+        if (auto hint = yaml::closest(port, names)) {
+            msg += "; did you mean '" + *hint + "'?";
+        } else {
+            msg += "; the spec's ports are " + listed(names) + " and LOCAL";
+        }
         diags_.error(p.origin.location, p.origin.path, msg);
     }
 

@@ -200,14 +200,62 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
     return best;
 }
 
-std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file, Diagnostics& diags) {
+namespace {
+
+Location location_of(const std::string& file, const YAML::Mark& m) {
+    return {file, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0};
+}
+
+// Walks the document as a loader would (aliases expanded), stopping as soon
+// as it costs more than `limits`: the check itself is bounded.
+bool within_limits(const YAML::Node& root, const DocumentLimits& limits) {
+    size_t nodes = 0, bytes = 0;
+    std::vector<YAML::Node> stack{root};
+    while (!stack.empty()) {
+        const YAML::Node n = stack.back();
+        stack.pop_back();
+        if (++nodes > limits.max_nodes) return false;
+        if (n.IsScalar()) {
+            bytes += n.Scalar().size();
+            if (bytes > limits.max_scalar_bytes) return false;
+        } else if (n.IsSequence()) {
+            for (const auto& e : n) stack.push_back(e);
+        } else if (n.IsMap()) {
+            for (const auto& kv : n) {
+                stack.push_back(kv.first);
+                stack.push_back(kv.second);
+            }
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file, Diagnostics& diags,
+                                         const DocumentLimits& limits) {
+    std::vector<YAML::Node> docs;
     try {
-        return YAML::Load(std::string(text));
+        docs = YAML::LoadAll(std::string(text));
     } catch (const YAML::Exception& e) {
-        Location loc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
-        diags.error(loc, "", "YAML syntax error: " + e.msg);
+        diags.error(location_of(file, e.mark), "", "YAML syntax error: " + e.msg);
         return std::nullopt;
     }
+    if (docs.empty()) return YAML::Node();
+    if (docs.size() > 1) {
+        diags.error(location_of(file, docs[1].Mark()), "",
+                    "the file holds " + std::to_string(docs.size()) +
+                        " YAML documents; it must hold one (remove the '---' that starts the second)");
+        return std::nullopt;
+    }
+    if (!within_limits(docs[0], limits)) {
+        diags.error(Location{file, 0, 0}, "",
+                    "the document expands (its aliases '*name' counted each time they are used) to more than " +
+                        std::to_string(limits.max_nodes) + " nodes or " + std::to_string(limits.max_scalar_bytes >> 20) +
+                        " MiB of text; write the repeated parts out, or split the file");
+        return std::nullopt;
+    }
+    return docs[0];
 }
 
 }  // namespace snoc::yaml

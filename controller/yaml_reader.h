@@ -94,8 +94,18 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // The closest candidate within 2 edits, if any.
 std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
 
-// Parses a whole document. YAML syntax errors are reported with their position; the result is
-// nullopt then.
-std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file, Diagnostics& diags);
+// What one document may cost once aliases are expanded: every walk of it
+// (the loaders') visits an aliased node once per alias, so an "alias bomb"
+// of a few KB could otherwise cost gigabytes. Figures in docs/spec-reference.md.
+struct DocumentLimits {
+    size_t max_nodes = 1'000'000;          // nodes visited, aliases counted each time
+    size_t max_scalar_bytes = 32u << 20;   // bytes of scalar text visited
+};
+
+// Parses a whole file holding exactly one document. YAML syntax errors,
+// more than one document and a document beyond `limits` are reported with
+// their position; the result is nullopt then.
+std::optional<YAML::Node> parse_document(std::string_view text, const std::string& file, Diagnostics& diags,
+                                         const DocumentLimits& limits = {});
 
 }  // namespace snoc::yaml

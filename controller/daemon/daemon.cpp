@@ -39,8 +39,7 @@ bool same_time(const std::optional<struct timespec>& a, const std::optional<stru
 
 std::optional<spec::Spec> load(const DaemonOptions& o, ProfileMap& profiles, std::string& errors) {
     Diagnostics diags;
-    profiles = load_profiles(o.profile_dirs, diags);
-    auto s = spec::load_spec_file(o.file, profiles, diags);
+    auto s = spec::load_spec_and_profiles(o.file, o.profile_dirs, profiles, diags);
     std::ostringstream text;
     print_diagnostics(diags, OutputFormat::Text, text);
     errors = text.str();

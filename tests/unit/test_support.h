@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <filesystem>
@@ -31,6 +32,23 @@ inline std::string test_name(const std::filesystem::path& p) {
     }
     return name;
 }
+
+// A directory of its own under the temporary directory, removed at the end.
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(const std::string& name)
+        : path(std::filesystem::temp_directory_path() / ("snoc-test-" + std::to_string(::getpid()) + "-" + name)) {
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string str() const { return path.string(); }
+};
 
 // The built-in profiles; fails the calling test if any of them has an error.
 inline const ProfileMap& builtin_profiles() {
