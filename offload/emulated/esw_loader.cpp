@@ -17,10 +17,27 @@
 #include "offload/emulated/esw_bpf_maps.h"
 #include "offload/emulated/esw_object.h"
 #include "sys/netns_scope.h"
+#include "sys/private_dir.h"
 
 namespace snoc::offload::emulated {
 
 namespace {
+
+// Pins are looked at and made only through a path nobody else can redirect:
+// the pin directory's parents are made private (mode 0700 where snoc makes
+// them, no symlinks, nothing writable by other users) and the directory
+// itself must not be a symlink.
+Status check_pin_path(const std::string& pin_dir) {
+    const std::string parent = std::filesystem::path(pin_dir).parent_path().string();
+    if (auto s = sys::make_private_dir(parent); !s.ok()) {
+        return Status::failure(s.error, "pin directory " + pin_dir + ": " + s.reason);
+    }
+    struct stat st{};
+    if (::lstat(pin_dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        return Status::failure(ELOOP, "pin directory " + pin_dir + " is a symbolic link; refusing to follow it (remove it)");
+    }
+    return Status::success();
+}
 
 using sys::NetnsScope;
 
@@ -188,6 +205,7 @@ Status EswLoader::load(const EswLoadOptions& options, std::unique_ptr<EswLoader>
 Status EswLoader::load_or_adopt(const EswLoadOptions& options, std::unique_ptr<EswLoader>& out, bool& adopted) {
     adopted = false;
     if (auto s = check_options(options); !s.ok()) return s;
+    if (auto s = check_pin_path(options.pin_dir); !s.ok()) return s;
     PinDirState st;
     if (auto s = inspect_pin_dir(options.pin_dir, st); !s.ok()) return s;
     if (!st.exists || st.empty()) return load(options, out);
@@ -317,10 +335,10 @@ Status EswLoader::prepare_pin_dir() {
         // A previous instance's pins would be silently shared; refuse instead.
         return Status::failure(EEXIST, "pin directory " + options_.pin_dir + " is not empty (another eSwitch, or leftovers)");
     }
-    if (!st.exists) {
-        fs::create_directories(dir, ec);
-        if (ec) return Status::failure(ec.value(), "creating pin directory " + options_.pin_dir);
-        made_dir_ = true;
+    if (!st.exists) made_dir_ = true;
+    if (auto s = check_pin_path(options_.pin_dir); !s.ok()) return s;
+    if (auto s = sys::make_private_dir(options_.pin_dir); !s.ok()) {
+        return Status::failure(s.error, "pin directory " + options_.pin_dir + ": " + s.reason);
     }
     if (on_bpffs(dir.parent_path().string())) return Status::success();
     if (st.mount_point && st.bpffs) {

@@ -3,6 +3,7 @@
 // clsact and veth; skips, saying why, without them.
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -486,6 +487,32 @@ TEST(EmulatedHostAdoption, DestroyPinnedOnAnEmptyOrMissingDirectorySucceeds) {
     EXPECT_NE(s.reason.find("notes.txt"), std::string::npos) << s.reason;
     EXPECT_TRUE(std::filesystem::exists(opts.pin_dir + "/notes.txt"));
     std::filesystem::remove_all(opts.pin_dir);
+}
+
+// An unprivileged user who could plant a symlink where snoc pins (a /run/snoc
+// made under a loose umask, before) must not redirect the pins or the
+// bpffs mount: the loader refuses the link and makes nothing at its target.
+TEST(EmulatedHostAdoption, APlantedSymlinkIsRefusedAndNothingGoesToItsTarget) {
+    namespace fs = std::filesystem;
+    const fs::path root = ::testing::TempDir() + "snoc-esw-link-" + std::to_string(::getpid());
+    fs::remove_all(root);
+    fs::create_directories(root / "target");
+    ::chmod(root.c_str(), 0700);
+    fs::create_directory_symlink(root / "target", root / "esw");
+    offload::emulated::EswLoadOptions opts;
+    opts.pin_dir = (root / "esw/nic0").string();  // through the link
+    opts.table_size = 8;
+    std::unique_ptr<EswLoader> loader;
+    bool adopted = false;
+    Status s = EswLoader::load_or_adopt(opts, loader, adopted);
+    EXPECT_EQ(s.error, ELOOP) << offload::to_string(s);
+    EXPECT_NE(s.reason.find((root / "esw").string() + " is a symbolic link"), std::string::npos) << s.reason;
+    opts.pin_dir = (root / "esw").string();  // the link itself as the pin directory
+    s = EswLoader::load_or_adopt(opts, loader, adopted);
+    EXPECT_EQ(s.error, ELOOP) << offload::to_string(s);
+    EXPECT_FALSE(loader);
+    EXPECT_TRUE(fs::is_empty(root / "target"));
+    fs::remove_all(root);
 }
 
 class EmulatedHostSmallTable : public EmulatedHost {
