@@ -7,6 +7,7 @@
 #include "controller/port_directory.h"
 #include "offload/policy_syntax.h"
 #include "ovs-integration/openflow_render.h"
+#include "sys/shell_word.h"
 
 namespace snoc::plan {
 namespace {
@@ -15,15 +16,21 @@ using offload::Placement;
 using offload::Reason;
 using offload::ReasonCode;
 
+// Names in the commands steps print come from the spec (or the system):
+// each is one shell word, so a pasted command never runs part of a name.
+std::string q(const std::string& word) { return sys::shell_word(word); }
+
 std::string devlink_handle(const spec::NicSpec& nic) {
-    return nic.pci.empty() ? "<devlink handle of " + nic.pf + ">" : "pci/" + nic.pci;
+    return nic.pci.empty() ? "<devlink handle of " + q(nic.pf) + ">" : q("pci/" + nic.pci);
 }
 
 std::string pf_name(const spec::NicSpec& nic) { return nic.pf.empty() ? "<pf of " + nic.pci + ">" : nic.pf; }
+// The PF as a command names it.
+std::string pf_word(const spec::NicSpec& nic) { return nic.pf.empty() ? pf_name(nic) : q(nic.pf); }
 
 std::string sriov_path(const spec::NicSpec& nic) {
-    return nic.pci.empty() ? "/sys/class/net/" + nic.pf + "/device/sriov_numvfs"
-                           : "/sys/bus/pci/devices/" + nic.pci + "/sriov_numvfs";
+    return q(nic.pci.empty() ? "/sys/class/net/" + nic.pf + "/device/sriov_numvfs"
+                             : "/sys/bus/pci/devices/" + nic.pci + "/sriov_numvfs");
 }
 
 class Builder {
@@ -85,7 +92,7 @@ private:
         }
         if (nic.hw_tc_offload) {
             step(Phase::Nic, nic.name, "hw-tc-offload is on for the PF and its representors",
-                 "ethtool -K " + pf_name(nic) + " hw-tc-offload on");
+                 "ethtool -K " + pf_word(nic) + " hw-tc-offload on");
         }
         if (nic.irq_affinity) {
             step(Phase::Nic, nic.name, "PF and VF queue IRQs are pinned to CPUs of the NIC's NUMA node",
@@ -97,7 +104,7 @@ private:
                 step(Phase::Nic, nic.name + " vf " + std::to_string(i),
                      "the representor of VF " + std::to_string(i) + " is named " + spec::representor_name(nic, i),
                      "ip link set <netdev with phys_port_name pf0vf" + std::to_string(i) + "> name " +
-                         spec::representor_name(nic, i));
+                         q(spec::representor_name(nic, i)));
             }
         }
         for (const spec::VfSpec& vf : nic.vfs) vf_steps(nic, vf);
@@ -105,16 +112,16 @@ private:
 
     void vf_steps(const spec::NicSpec& nic, const spec::VfSpec& vf) {
         const std::string subject = nic.name + " vf " + std::to_string(vf.index);
-        const std::string ip_vf = "ip link set " + pf_name(nic) + " vf " + std::to_string(vf.index);
+        const std::string ip_vf = "ip link set " + pf_word(nic) + " vf " + std::to_string(vf.index);
         if (vf.mac) {
             step(Phase::Nic, subject, "MAC is " + net::format_mac(*vf.mac),
                  "devlink port function set " + devlink_handle(nic) + "/<port of vf " + std::to_string(vf.index) +
                      "> hw_addr " + net::format_mac(*vf.mac));
         }
         if (vf.vlan) {
-            std::string q = vf.qos ? " qos " + std::to_string(*vf.qos) : "";
-            step(Phase::Nic, subject, "port VLAN is " + std::to_string(*vf.vlan) + q,
-                 ip_vf + " vlan " + std::to_string(*vf.vlan) + q);
+            const std::string qos = vf.qos ? " qos " + std::to_string(*vf.qos) : "";
+            step(Phase::Nic, subject, "port VLAN is " + std::to_string(*vf.vlan) + qos,
+                 ip_vf + " vlan " + std::to_string(*vf.vlan) + qos);
         }
         if (vf.trust) step(Phase::Nic, subject, std::string("trust is ") + (*vf.trust ? "on" : "off"),
                            ip_vf + " trust " + (*vf.trust ? "on" : "off"));
@@ -128,30 +135,31 @@ private:
 
     void workload_steps(const spec::WorkloadSpec& w) {
         const std::string subject = "workload " + w.name;
-        const std::string ns = "ip -n " + w.netns + " ";
-        step(Phase::Workload, subject, "network namespace " + w.netns + " exists", "ip netns add " + w.netns);
+        const std::string ns = "ip -n " + q(w.netns) + " ";
+        const std::string ifname = q(w.ifname);
+        step(Phase::Workload, subject, "network namespace " + w.netns + " exists", "ip netns add " + q(w.netns));
         if (w.attach == spec::AttachKind::Vf) {
             step(Phase::Workload, subject,
                  "VF " + std::to_string(w.vf) + " of " + w.nic + " is " + w.ifname + " in namespace " + w.netns,
-                 "ip link set <vf " + std::to_string(w.vf) + " netdev> netns " + w.netns + " && " + ns +
-                     "link set <vf netdev> name " + w.ifname);
+                 "ip link set <vf " + std::to_string(w.vf) + " netdev> netns " + q(w.netns) + " && " + ns +
+                     "link set <vf netdev> name " + ifname);
         } else {
             step(Phase::Workload, subject, "veth " + w.host_ifname + " <-> " + w.ifname + " in namespace " + w.netns,
-                 "ip link add " + w.host_ifname + " type veth peer name " + w.ifname + " netns " + w.netns);
+                 "ip link add " + q(w.host_ifname) + " type veth peer name " + ifname + " netns " + q(w.netns));
         }
         if (w.mac) {
             step(Phase::Workload, subject, "MAC of " + w.ifname + " is " + net::format_mac(*w.mac),
-                 ns + "link set " + w.ifname + " address " + net::format_mac(*w.mac));
+                 ns + "link set " + ifname + " address " + net::format_mac(*w.mac));
         }
         if (w.mtu != 1500) {
             step(Phase::Workload, subject, "MTU of " + w.ifname + " is " + std::to_string(w.mtu),
-                 ns + "link set " + w.ifname + " mtu " + std::to_string(w.mtu));
+                 ns + "link set " + ifname + " mtu " + std::to_string(w.mtu));
         }
         for (const auto& a : w.addresses) {
             step(Phase::Workload, subject, w.ifname + " has address " + net::format_prefix(a),
-                 ns + "addr add " + net::format_prefix(a) + " dev " + w.ifname);
+                 ns + "addr add " + net::format_prefix(a) + " dev " + ifname);
         }
-        step(Phase::Workload, subject, w.ifname + " is up", ns + "link set " + w.ifname + " up");
+        step(Phase::Workload, subject, w.ifname + " is up", ns + "link set " + ifname + " up");
         if (w.gateway) {
             step(Phase::Workload, subject, "default route via " + net::format_ip(*w.gateway),
                  ns + "route add default via " + net::format_ip(*w.gateway));
@@ -177,14 +185,14 @@ private:
 
         for (const auto& [k, v] : o.other_config) {
             step(Phase::Ovs, "Open_vSwitch", "other_config:" + k + "=" + v,
-                 "ovs-vsctl set Open_vSwitch . other_config:" + k + "=" + v);
+                 "ovs-vsctl set Open_vSwitch . " + q("other_config:" + k + "=" + v));
         }
         step(Phase::Ovs, "Open_vSwitch",
              "ovs-vswitchd runs with the hw-offload setting above (a change takes full effect only after a restart of "
              "ovs-vswitchd; apply reports it as pending)");
         step(Phase::Ovs, "bridge " + in.bridge, "bridge exists with datapath_type " + in.datapath_type,
-             "ovs-vsctl --may-exist add-br " + in.bridge + " -- set Bridge " + in.bridge + " datapath_type=" +
-                 in.datapath_type + " external_ids:snoc-owner=snoc");
+             "ovs-vsctl --may-exist add-br " + q(in.bridge) + " -- set Bridge " + q(in.bridge) + " " +
+                 q("datapath_type=" + in.datapath_type) + " external_ids:snoc-owner=snoc");
 
         // On OVS-DPDK an rte_flow NIC's uplink and representors are DPDK
         // ports (type dpdk, by PCI devargs), not kernel netdevs: OVS offloads
@@ -232,19 +240,19 @@ private:
                                 (m.burst_kb ? ",burst_size=" + std::to_string(m.burst_kb) : "");
             step(Phase::Ovs, "meter " + std::to_string(m.id), "meter " + std::to_string(m.id) + " limits to " +
                                                                   std::to_string(m.rate_kbps) + " kbit/s",
-                 "ovs-ofctl -O OpenFlow13 add-meter " + in.bridge + " " + meter);
+                 "ovs-ofctl -O OpenFlow13 add-meter " + q(in.bridge) + " " + q(meter));
             o.meters.push_back(meter);
         }
     }
 
     void add_port(OvsPort p) {
         p.external_ids["snoc-owner"] = "snoc";
-        std::string cmd = "ovs-vsctl --may-exist add-port " + s_.ovs.bridge + " " + p.name;
+        std::string cmd = "ovs-vsctl --may-exist add-port " + q(s_.ovs.bridge) + " " + q(p.name);
         if (p.tag) cmd += " tag=" + std::to_string(*p.tag);
-        cmd += " -- set Interface " + p.name;
-        if (!p.type.empty()) cmd += " type=" + p.type;
-        for (const auto& [k, v] : p.options) cmd += " options:" + k + "=" + v;
-        for (const auto& [k, v] : p.external_ids) cmd += " external_ids:" + k + "=" + v;
+        cmd += " -- set Interface " + q(p.name);
+        if (!p.type.empty()) cmd += " " + q("type=" + p.type);
+        for (const auto& [k, v] : p.options) cmd += " " + q("options:" + k + "=" + v);
+        for (const auto& [k, v] : p.external_ids) cmd += " " + q("external_ids:" + k + "=" + v);
         step(Phase::Ovs, "port " + p.name, "port " + p.name + " (" + p.role + ") is on " + s_.ovs.bridge, cmd);
         plan_.ovs.ports.push_back(std::move(p));
     }
@@ -455,7 +463,7 @@ private:
         if (!plan_.ovs.flows.empty()) {
             step(Phase::Flows, "bridge " + s_.ovs.bridge,
                  std::to_string(plan_.ovs.flows.size()) + " policy flows with snoc's owner cookie are installed",
-                 "ovs-ofctl -O OpenFlow14 --bundle add-flows " + s_.ovs.bridge + " -   # flows below, on stdin");
+                 "ovs-ofctl -O OpenFlow14 --bundle add-flows " + q(s_.ovs.bridge) + " -   # flows below, on stdin");
         }
         for (const RulePlan& r : plan_.rules) {
             if (!r.hw) continue;

@@ -1,4 +1,5 @@
 #include "sys/process_runner.h"
+#include "sys/shell_word.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -58,7 +59,7 @@ std::string describe_argv(const std::vector<std::string>& argv) {
     std::string out;
     for (const auto& a : argv) {
         if (!out.empty()) out += ' ';
-        out += a.find_first_of(" \t'\"") == std::string::npos && !a.empty() ? a : "'" + a + "'";
+        out += shell_word(a);
     }
     return out;
 }

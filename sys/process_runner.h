@@ -28,7 +28,8 @@ struct ProcessResult {
 offload::Status run_process(const std::vector<std::string>& argv, std::string_view input, ProcessResult& result,
                             std::chrono::milliseconds timeout);
 
-// The argv as one line, for messages and logs (arguments with spaces quoted).
+// The argv as one line, for messages and logs: each argument a shell word
+// (shell_word.h), so the line pastes into a shell as exactly this argv.
 std::string describe_argv(const std::vector<std::string>& argv);
 
 }  // namespace snoc::sys

@@ -7,6 +7,7 @@
 
 #include "controller/nic/tuning_steps.h"
 #include "controller/port_directory.h"
+#include "sys/shell_word.h"
 
 namespace snoc::nic {
 namespace {
@@ -21,8 +22,8 @@ Step numvfs_step(const spec::NicSpec& want, const NicState& have, uint32_t n) {
     s.nic = want.name;
     s.count = n;
     s.description = n == 0 ? "no VFs exist" : std::to_string(n) + " VFs exist";
-    s.command = "echo " + std::to_string(n) + " > " + (have.device_path.empty() ? "<device>" : have.device_path) +
-                "/sriov_numvfs";
+    s.command = "echo " + std::to_string(n) + " > " +
+                (have.device_path.empty() ? "<device>/sriov_numvfs" : sys::shell_word(have.device_path + "/sriov_numvfs"));
     return s;
 }
 
@@ -32,7 +33,8 @@ Step mode_step(const spec::NicSpec& want, const NicState& have) {
     s.nic = want.name;
     s.mode = want.eswitch_mode;
     s.description = "eswitch mode is " + std::string(to_string(want.eswitch_mode));
-    s.command = "devlink dev eswitch set " + have.devlink.str() + " mode " + std::string(to_string(want.eswitch_mode));
+    s.command = "devlink dev eswitch set " + sys::shell_word(have.devlink.str()) + " mode " +
+                std::string(to_string(want.eswitch_mode));
     return s;
 }
 
@@ -130,8 +132,9 @@ std::vector<Step> port_steps(const spec::NicSpec& want, const NicState& have, st
             s.netdev = port ? port->netdev : "";
             s.new_name = name;
             s.description = "the representor of VF " + std::to_string(vf) + " is named " + name;
-            s.command = "ip link set " + (port ? port->netdev : "<representor of vf " + std::to_string(vf) + ">") +
-                        " name " + name;
+            s.command = "ip link set " +
+                        (port ? sys::shell_word(port->netdev) : "<representor of vf " + std::to_string(vf) + ">") +
+                        " name " + sys::shell_word(name);
             out.push_back(s);
         }
     }
@@ -140,8 +143,8 @@ std::vector<Step> port_steps(const spec::NicSpec& want, const NicState& have, st
     for (const spec::VfSpec& vf : want.vfs) {
         const DevlinkPort* port = have.vf_port(vf.index);
         const VfLink* link = have.vf_link(vf.index);
-        const std::string ip_vf = "ip link set " + (have.pf_netdev.empty() ? "<pf>" : have.pf_netdev) + " vf " +
-                                  std::to_string(vf.index);
+        const std::string ip_vf = "ip link set " + (have.pf_netdev.empty() ? "<pf>" : sys::shell_word(have.pf_netdev)) +
+                                  " vf " + std::to_string(vf.index);
         // The VF's MAC: the devlink port function's when the driver has one, else IFLA_VF_MAC.
         const std::optional<net::Mac> current_mac =
             port && port->function_mac ? port->function_mac : link ? std::optional<net::Mac>(link->mac) : std::nullopt;
@@ -153,7 +156,8 @@ std::vector<Step> port_steps(const spec::NicSpec& want, const NicState& have, st
             s.mac = *vf.mac;
             s.port_index = port ? port->index : 0;
             s.description = "VF " + std::to_string(vf.index) + " has MAC " + net::format_mac(*vf.mac);
-            s.command = port ? "devlink port function set " + have.devlink.str() + "/" + std::to_string(port->index) +
+            s.command = port ? "devlink port function set " +
+                                   sys::shell_word(have.devlink.str() + "/" + std::to_string(port->index)) +
                                    " hw_addr " + net::format_mac(*vf.mac)
                              : ip_vf + " mac " + net::format_mac(*vf.mac);
             out.push_back(s);

@@ -4,6 +4,7 @@
 
 #include "controller/nic/irq_affinity.h"
 #include "controller/port_directory.h"
+#include "sys/shell_word.h"
 
 namespace snoc::nic {
 namespace {
@@ -44,7 +45,7 @@ void eswitch_setting_steps(std::vector<Step>& out, const spec::NicSpec& want, co
                            const NicState& have, bool mode_changes, std::vector<std::string>* notes) {
     const offload::EswitchSettings& e = profile.eswitch;
     if (want.eswitch_mode != EswitchMode::Switchdev) return;
-    const std::string dev = "devlink dev eswitch set " + have.devlink.str();
+    const std::string dev = "devlink dev eswitch set " + sys::shell_word(have.devlink.str());
     const std::string why = " (profile " + profile.name + " marks it optional)";
     if (e.inline_mode) {
         const std::string mode(to_string(*e.inline_mode));
@@ -86,7 +87,7 @@ void netdev_steps(std::vector<Step>& out, const spec::NicSpec& want, const NicSt
         s.ifindex = t.ifindex;
         s.description = "hw-tc-offload is on for " + t.name +
                         (st && !st->hw_tc_offload_changeable ? " (ethtool -k shows it [fixed]: the driver will refuse)" : "");
-        s.command = "ethtool -K " + t.name + " hw-tc-offload on";
+        s.command = "ethtool -K " + sys::shell_word(t.name) + " hw-tc-offload on";
         out.push_back(s);
     }
     for (const Target& t : all) {
@@ -97,7 +98,7 @@ void netdev_steps(std::vector<Step>& out, const spec::NicSpec& want, const NicSt
         s.netdev = t.name;
         s.ifindex = t.ifindex;
         s.description = t.name + " is up";
-        s.command = "ip link set " + t.name + " up";
+        s.command = "ip link set " + sys::shell_word(t.name) + " up";
         out.push_back(s);
     }
 }
