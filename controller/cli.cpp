@@ -22,6 +22,7 @@
 #include "controller/plan_output.h"
 #include "controller/profile_loader.h"
 #include "controller/spec_loader.h"
+#include "sys/run_lock.h"
 
 namespace snoc {
 namespace {
@@ -31,6 +32,8 @@ struct Options {
     std::string sysfs_root = "/sys";
     std::string ovsdb_socket = "/var/run/openvswitch/db.sock";
     std::string ovs_rundir = "/var/run/openvswitch";
+    std::string run_dir = "/run/snoc";  // where the run lock is
+    unsigned lock_wait_seconds = 10;    // how long to wait for another snoc to let go of it
     std::vector<std::string> profile_dirs;
     std::string file;
     std::string profile_name;
@@ -87,10 +90,23 @@ int cmd_plan(const Options& o, std::ostream& out, std::ostream& err) {
     return kExitOk;
 }
 
+// Takes the run lock (sys/run_lock.h) for a command that changes the server;
+// says who holds it otherwise. Returns the exit code to stop with, or kExitOk.
+int take_run_lock(const Options& o, std::string_view who, std::unique_ptr<sys::RunLock>& lock, std::ostream& err) {
+    const offload::Status st = sys::RunLock::acquire(o.run_dir, who, std::chrono::seconds(o.lock_wait_seconds), lock);
+    if (st.ok()) return kExitOk;
+    err << "snoc: " << st.reason << "\n";
+    return st.error == EWOULDBLOCK ? kExitBusy : kExitApplyFailed;
+}
+
 int cmd_apply(const Options& o, std::ostream& out, std::ostream& err) {
     ProfileMap profiles;
     const auto spec = load_for_action(o, profiles, err);
     if (!spec) return kExitInvalidInput;
+    std::unique_ptr<sys::RunLock> lock;  // a dry run changes nothing and needs none
+    if (!o.dry_run) {
+        if (int rc = take_run_lock(o, "snoc apply", lock, err); rc != kExitOk) return rc;
+    }
     apply::ApplyOptions ao;
     ao.dry_run = o.dry_run;
     ao.sysfs_root = o.sysfs_root;
@@ -108,6 +124,10 @@ int cmd_down(const Options& o, std::ostream& out, std::ostream& err) {
     ProfileMap profiles;
     const auto spec = load_for_action(o, profiles, err);
     if (!spec) return kExitInvalidInput;
+    std::unique_ptr<sys::RunLock> lock;
+    if (!o.dry_run) {
+        if (int rc = take_run_lock(o, "snoc down", lock, err); rc != kExitOk) return rc;
+    }
     nlohmann::json j{{"file", o.file}, {"removed", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
     bool ok = true;
     size_t emulated = 0;
@@ -151,6 +171,8 @@ int cmd_run(const Options& o, std::ostream& err) {
     if (!o.listen.empty()) d.listen = o.listen;
     d.max_polls = o.max_polls;
     d.repair_interval = std::chrono::seconds(o.repair_seconds);
+    std::unique_ptr<sys::RunLock> lock;  // held as long as the daemon runs
+    if (int rc = take_run_lock(o, "snoc run", lock, err); rc != kExitOk) return rc;
     return daemon::run_daemon(d, err);
 }
 
@@ -442,6 +464,15 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     add_profiles_dir(&app, global_profile_dirs, profiles_dir_help);
     std::vector<const CLI::App*> commands;
 
+    auto add_run_dir = [&](CLI::App* sub) {
+        sub->add_option("--run-dir", o.run_dir, "snoc's run directory: the run lock (one snoc changes the server at a time)")
+            ->capture_default_str()
+            ->type_name("DIR");
+        sub->add_option("--lock-wait", o.lock_wait_seconds,
+                        "Seconds to wait for another snoc holding the run lock before giving up (exit 6)")
+            ->capture_default_str()
+            ->type_name("SECONDS");
+    };
     auto add_ovs_options = [&](CLI::App* sub) {
         sub->add_option("--ovsdb", o.ovsdb_socket, "ovsdb-server's unix socket")->capture_default_str();
         sub->add_option("--ovs-rundir", o.ovs_rundir,
@@ -488,6 +519,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                     "Print the steps without changing anything; a NIC not on this host is planned as a fresh one, "
                     "an Open vSwitch that is not running as an empty one (the report says so)");
     add_ovs_options(apply);
+    add_run_dir(apply);
     apply->add_option("--sysfs-root", o.sysfs_root, "Where sysfs is mounted (for tests)")->group("");
     add_output(apply);
     finish_command(apply, "");
@@ -497,6 +529,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                "monitor where traffic runs and serve /metrics and /status; SIGTERM exits leaving the data plane as is");
     run->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     add_ovs_options(run);
+    add_run_dir(run);
     run->add_option("--listen", o.listen, "Address for /metrics and /status (default: the spec's monitoring.listen)");
     run->add_option("--repair-interval", o.repair_seconds, "Seconds between drift repairs")->capture_default_str();
     run->add_option("--log-level", o.log_level, "Log level")
@@ -511,6 +544,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                 "pairs (VF netdevs in workload namespaces included); real NICs and OVS are left alone; idempotent");
     down->add_option("file", o.file, "Deployment spec (YAML)")->required()->check(CLI::ExistingFile);
     down->add_flag("--dry-run", o.dry_run, "Print what would be removed");
+    add_run_dir(down);
     add_output(down);
     finish_command(down, "");
 

@@ -16,6 +16,7 @@ enum ExitCode : int {
     kExitApplyFailed = 3,   // a step failed; the report says what is done and what is not
     kExitInternal = 4,      // a bug: please report it
     kExitNoDaemon = 5,      // status / flows: no snoc daemon answers at the address (nothing listens, or not snoc)
+    kExitBusy = 6,          // apply / down / run: another snoc holds the run lock (it is named); nothing was done
 };
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

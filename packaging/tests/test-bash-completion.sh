@@ -83,12 +83,14 @@ expect "$snoc plan --output=" text json
 expect "$snoc plan --output=t" text
 expect "$snoc plan -o json " edge.yaml lab.yml "my spec.yaml" sub/
 expect "$snoc plan --output=json " edge.yaml lab.yml "my spec.yaml" sub/
-expect "$snoc apply --" --output --profiles-dir --help --dry-run --ovsdb --ovs-rundir
+expect "$snoc apply --" --output --profiles-dir --help --dry-run --ovsdb --ovs-rundir --run-dir --lock-wait
 expect "$snoc apply --dry-run " edge.yaml lab.yml "my spec.yaml" sub/
-expect "$snoc run --" --ovsdb --ovs-rundir --listen --repair-interval --log-level --profiles-dir --help
+expect "$snoc run --" --ovsdb --ovs-rundir --run-dir --lock-wait --listen --repair-interval --log-level --profiles-dir --help
+expect "$snoc run --run-dir s" sub
+expect "$snoc run --lock-wait " # free-form seconds
 expect "$snoc run --log-level w" warn
 expect "$snoc run --listen " # free-form address
-expect "$snoc down --" --output --profiles-dir --help --dry-run
+expect "$snoc down --" --output --profiles-dir --help --dry-run --run-dir --lock-wait
 expect "$snoc status --" --output --profiles-dir --help --listen
 expect "$snoc status " edge.yaml lab.yml "my spec.yaml" sub/
 expect "$snoc flows --placement " hw tc ovs failed

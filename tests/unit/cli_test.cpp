@@ -220,7 +220,8 @@ struct NoNicHost {
     TempDir dir{"no-nic-host"};
     std::vector<std::string> args(const std::string& spec, bool dry_run) const {
         std::vector<std::string> a{"apply", config(spec), "--sysfs-root", (dir.path / "sys").string(), "--ovsdb",
-                                   (dir.path / "db.sock").string(), "--ovs-rundir", dir.str()};
+                                   (dir.path / "db.sock").string(), "--ovs-rundir", dir.str(), "--run-dir",
+                                   (dir.path / "run").string()};
         if (dry_run) a.push_back("--dry-run");
         return a;
     }
