@@ -1,4 +1,5 @@
 #include "controller/cli.h"
+#include "controller/output_format.h"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -60,7 +61,7 @@ int cmd_validate(const Options& o, std::ostream& out, std::ostream& err) {
     if (format_of(o) == OutputFormat::Json) {
         auto j = to_json(diags);
         j["file"] = o.file;
-        out << j.dump(2) << "\n";
+        out << json_text(j) << "\n";
     } else {
         print_diagnostics(diags, OutputFormat::Text, err);
         if (spec) {
@@ -150,7 +151,7 @@ int cmd_down(const Options& o, std::ostream& out, std::ostream& err) {
     }
     j["ok"] = ok;
     if (format_of(o) == OutputFormat::Json) {
-        out << j.dump(2) << "\n";
+        out << json_text(j) << "\n";
     } else {
         if (emulated == 0) out << o.file << ": no emulated NIC; nothing to remove (real NICs and OVS are left as they are)\n";
         else if (j["removed"].empty() && ok) out << o.file << ": nothing to remove\n";
@@ -260,7 +261,7 @@ int cmd_status(const Options& o, std::ostream& out, std::ostream& err) {
     daemon::StatusDocument doc;
     if (int rc = fetch_status(o, doc, err); rc != kExitOk) return rc;
     if (format_of(o) == OutputFormat::Json) {
-        out << nlohmann::json{{"status", doc.status}, {"apply", doc.apply}}.dump(2) << "\n";
+        out << json_text(nlohmann::json{{"status", doc.status}, {"apply", doc.apply}}) << "\n";
         return kExitOk;
     }
     out << doc.status_text;

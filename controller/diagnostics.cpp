@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "controller/output_format.h"
+
 namespace snoc {
 
 std::string to_string(const Location& loc) {
@@ -22,7 +24,7 @@ std::string format(const Diagnostic& d) {
     out += ": ";
     if (!d.path.empty()) out += d.path + ": ";
     out += d.message;
-    return out;
+    return terminal_safe(out);
 }
 
 void Diagnostics::add(Diagnostic d) {

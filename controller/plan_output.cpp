@@ -1,4 +1,5 @@
 #include "controller/plan_output.h"
+#include "controller/output_format.h"
 
 #include <cstdio>
 #include <iomanip>
@@ -7,7 +8,6 @@
 
 namespace snoc {
 
-std::string_view to_string(OutputFormat f) { return f == OutputFormat::Json ? "json" : "text"; }
 
 namespace {
 
@@ -223,7 +223,7 @@ nlohmann::json to_json(const offload::NicProfile& p) {
 
 void print_plan(const plan::Plan& p, OutputFormat f, std::ostream& out) {
     if (f == OutputFormat::Json) {
-        out << to_json(p).dump(2) << "\n";
+        out << json_text(to_json(p)) << "\n";
         return;
     }
     out << "Plan for " << p.file << "\n";
@@ -234,7 +234,7 @@ void print_plan(const plan::Plan& p, OutputFormat f, std::ostream& out) {
 
 void print_diagnostics(const Diagnostics& d, OutputFormat f, std::ostream& out) {
     if (f == OutputFormat::Json) {
-        out << to_json(d).dump(2) << "\n";
+        out << json_text(to_json(d)) << "\n";
         return;
     }
     for (const auto& x : d.all()) out << format(x) << "\n";
@@ -248,7 +248,7 @@ void print_profile_list(const ProfileMap& profiles, OutputFormat f, std::ostream
     if (f == OutputFormat::Json) {
         nlohmann::json all = nlohmann::json::array();
         for (const auto& [name, p] : profiles) all.push_back(to_json(p));
-        out << all.dump(2) << "\n";
+        out << json_text(all) << "\n";
         return;
     }
     out << pad("NAME", 16) << pad("VENDOR", 16) << pad("MODEL", 28) << pad("MAX_VFS", 9) << "BACKENDS\n";
@@ -262,7 +262,7 @@ void print_profile_list(const ProfileMap& profiles, OutputFormat f, std::ostream
 
 void print_profile(const offload::NicProfile& p, OutputFormat f, std::ostream& out) {
     if (f == OutputFormat::Json) {
-        out << to_json(p).dump(2) << "\n";
+        out << json_text(to_json(p)) << "\n";
         return;
     }
     out << p.name << ": " << p.vendor << " " << p.model << "\n";

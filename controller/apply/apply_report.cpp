@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "controller/apply/applier.h"
+#include "controller/output_format.h"
 
 namespace snoc::apply {
 namespace {
@@ -60,13 +61,15 @@ void print_apply_report(const ApplyReport& r, bool json, std::ostream& out) {
         }
         nlohmann::json summary = nlohmann::json::object();
         for (const auto& [p, n] : by_placement) summary[std::string(to_string(p))] = n;
-        out << nlohmann::json{{"file", r.file},      {"dry_run", r.dry_run},
-                              {"ok", r.ok()},        {"changes", r.change_count()},
-                              {"restart_pending", r.restart_pending},
-                              {"assumed", r.assumed},
-                              {"sections", sections}, {"rules", rules},
-                              {"placements", summary}}
-                   .dump(2)
+        out << json_text(nlohmann::json{{"file", r.file},
+                                        {"dry_run", r.dry_run},
+                                        {"ok", r.ok()},
+                                        {"changes", r.change_count()},
+                                        {"restart_pending", r.restart_pending},
+                                        {"assumed", r.assumed},
+                                        {"sections", sections},
+                                        {"rules", rules},
+                                        {"placements", summary}})
             << "\n";
         return;
     }

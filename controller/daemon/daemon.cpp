@@ -1,4 +1,5 @@
 #include "controller/daemon/daemon.h"
+#include "controller/output_format.h"
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -254,7 +255,7 @@ private:
         doc.status_text = text.str();
         doc.flows = std::move(r.flows);
         doc.apply = apply_summary(report_);
-        endpoint_->set_status_json(to_json(doc).dump());
+        endpoint_->set_status_json(json_text(to_json(doc), 0));
     }
 
     DaemonOptions o_;

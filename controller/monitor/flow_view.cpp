@@ -1,4 +1,5 @@
 #include "controller/monitor/flow_view.h"
+#include "controller/output_format.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -110,7 +111,7 @@ nlohmann::json flows_json(const std::vector<FlowRecord>& selected) {
 
 void print_flows(const std::vector<FlowRecord>& selected, OutputFormat f, std::ostream& out) {
     if (f == OutputFormat::Json) {
-        out << flows_json(selected).dump(2) << "\n";
+        out << json_text(flows_json(selected)) << "\n";
         return;
     }
     flow_table(selected).print_text(out);

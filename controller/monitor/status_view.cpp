@@ -1,4 +1,5 @@
 #include "controller/monitor/status_view.h"
+#include "controller/output_format.h"
 
 #include <cstdio>
 #include <ctime>
@@ -130,7 +131,7 @@ nlohmann::json status_json(const StatusInputs& in) {
 
 void print_status(const StatusInputs& in, OutputFormat f, std::ostream& out) {
     if (f == OutputFormat::Json) {
-        out << status_json(in).dump(2) << "\n";
+        out << json_text(status_json(in)) << "\n";
         return;
     }
     const PollHealth& h = in.health;

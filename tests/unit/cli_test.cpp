@@ -415,6 +415,25 @@ TEST(Cli, ValidateJson) {
     EXPECT_EQ(j["diagnostics"][0]["path"], "nics[0].vfs[0].index");
 }
 
+// Bytes a spec holds come back in messages: not UTF-8, they are U+FFFD in
+// JSON (which stays parseable, exit 1, not an internal error); control
+// characters (an ESC sequence) reach a terminal as \xNN, never raw.
+TEST(Cli, OddBytesInASpecNeitherBreakJsonNorReachTheTerminalRaw) {
+    TempDir dir("odd-bytes");
+    const auto path = dir.path / "odd.yaml";
+    write(path, "nics: [{name: n, pf: eth1, profile: \"s\xff\x1b[31mred\", num_vfs: 1}]\n");
+    const auto j = run({"validate", path.string(), "-o", "json"});
+    EXPECT_EQ(j.code, kExitInvalidInput) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);  // throws (fails the test) if not valid JSON
+    ASSERT_FALSE(doc["diagnostics"].empty());
+    const std::string msg = doc["diagnostics"][0]["message"];
+    EXPECT_NE(msg.find("\xef\xbf\xbd"), std::string::npos) << msg;  // U+FFFD for the 0xff
+    const auto t = run({"validate", path.string()});
+    EXPECT_EQ(t.code, kExitInvalidInput);
+    EXPECT_EQ(t.err.find('\x1b'), std::string::npos) << t.err;
+    EXPECT_NE(t.err.find("\\x1b[31mred"), std::string::npos) << t.err;
+}
+
 TEST(Cli, PlanJsonIsParseableAndInvalidSpecsPrintNoPlan) {
     auto p = run({"plan", config("vxlan-cloud.yaml"), "-o", "json"});
     EXPECT_EQ(p.code, kExitOk);
