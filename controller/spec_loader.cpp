@@ -54,7 +54,15 @@ NicSpec read_nic(const Cursor& c) {
     if (pci) set_if(read_pci_address(*pci), nic.pci);
     if (pf) set_if(read_ifname(*pf), nic.pf);
     if (!pci && !pf && m.ok()) c.error("a NIC needs 'pci' (e.g. 0000:03:00.0) or 'pf' (its PF netdev), or both");
-    if (auto v = m.required("profile")) set_if(v->str("a NIC profile name"), nic.profile);
+    if (auto v = m.required("profile")) {
+        auto name = v->str("a NIC profile name");
+        // An empty name would match no profile and so skip every profile check.
+        if (name && name->empty()) {
+            v->expected("a NIC profile name (`snoc profiles` lists them)");
+            name.reset();
+        }
+        set_if(name, nic.profile);
+    }
     if (auto v = m.optional("eswitch_mode")) {
         if (auto i = v->one_of({"legacy", "switchdev"})) nic.eswitch_mode = static_cast<offload::EswitchMode>(*i);
     }

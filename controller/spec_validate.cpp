@@ -32,6 +32,29 @@ private:
 
 std::string first_on(int line) { return " (first given on line " + std::to_string(line) + ")"; }
 
+// Why an address cannot be a workload interface's own, if it cannot.
+std::optional<std::string> unusable_address(const net::IpPrefix& p) {
+    const auto& b = p.address.bytes;
+    if (p.length == 0) return std::string("a /0 prefix puts every address on the link");
+    if (p.address.v6) {
+        if (std::all_of(b.begin(), b.end() - 1, [](uint8_t x) { return x == 0; }) && (b[15] == 0 || b[15] == 1)) {
+            return std::string(b[15] ? "it is the loopback address" : "it is the unspecified address");
+        }
+        if (b[0] == 0xff) return std::string("it is a multicast address");
+        return std::nullopt;
+    }
+    if (b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0) return std::string("it is the unspecified address");
+    if (b[0] == 127) return std::string("it is a loopback address (127.0.0.0/8)");
+    if (b[0] >= 224 && b[0] < 240) return std::string("it is a multicast address (224.0.0.0/4)");
+    if (b[0] >= 240) return std::string("it is a reserved or broadcast address (240.0.0.0/4)");
+    if (p.length >= 31) return std::nullopt;  // /31 (RFC 3021) and /32: every address is a host's
+    const uint32_t v = (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+    const uint32_t host = (uint32_t{1} << (32 - p.length)) - 1;
+    if ((v & host) == 0) return "it is the network address of its /" + std::to_string(p.length);
+    if ((v & host) == host) return "it is the broadcast address of its /" + std::to_string(p.length);
+    return std::nullopt;
+}
+
 // "'a', 'b', 'c'" — the first ten, then how many more.
 std::string listed(const std::vector<std::string>& names) {
     constexpr size_t kShown = 10;
@@ -253,6 +276,23 @@ private:
         }
     }
 
+    // The host netdevs the NICs bring: PFs, representors, an emulated
+    // NIC's VF netdevs, by name, each with what it is.
+    std::map<std::string, std::string> nic_host_netdevs() const {
+        std::map<std::string, std::string> out;
+        for (const NicSpec& nic : s_.nics) {
+            if (!nic.pf.empty()) out.emplace(nic.pf, "the PF of NIC " + nic.name);
+            if (nic.eswitch_mode != offload::EswitchMode::Switchdev) continue;
+            for (uint16_t i = 0; i < nic.num_vfs; ++i) {
+                out.emplace(representor_name(nic, i), "the representor of NIC " + nic.name + " VF " + std::to_string(i));
+                if (nic.backend == offload::Backend::Emulated && !nic.pf.empty()) {
+                    out.emplace(emulated_vf_name(nic.pf, i), "the VF netdev of NIC " + nic.name + " VF " + std::to_string(i));
+                }
+            }
+        }
+        return out;
+    }
+
     void check_workloads() {
         FirstSeen ports;
         // Duplicates within NICs and within tunnels are reported by their own checks.
@@ -265,6 +305,7 @@ private:
         }
 
         FirstSeen vfs, ifaces, host_ifnames, addresses;
+        const auto host_netdevs = nic_host_netdevs();
         for (WorkloadSpec& w : s_.workloads) {
             check_port_name(w.origin, w.name, "workload", ports);
             if (auto line = ifaces.add(w.netns + "/" + w.ifname, w.origin.location)) {
@@ -278,6 +319,10 @@ private:
                     error(w.origin, "host_ifname",
                           "host interface " + w.host_ifname + " is already used by another workload" + first_on(*line));
                 }
+                if (auto it = host_netdevs.find(w.host_ifname); it != host_netdevs.end()) {
+                    error(w.origin, "host_ifname",
+                          "host interface " + w.host_ifname + " is " + it->second + "; choose another name");
+                }
                 if (!valid_ifname(w.host_ifname)) {
                     error(w.origin, "name",
                           "the host-side veth name '" + w.host_ifname +
@@ -288,8 +333,14 @@ private:
                 if (auto line = addresses.add(net::format_ip(a.address), w.origin.at("ip"))) {
                     error(w.origin, "ip", "address " + net::format_ip(a.address) + " is already assigned" + first_on(*line));
                 }
+                if (auto why = unusable_address(a)) {
+                    error(w.origin, "ip", net::format_prefix(a) + " cannot be an interface's address: " + *why);
+                }
             }
-            if (w.gateway) {
+            if (w.gateway && std::any_of(w.addresses.begin(), w.addresses.end(),
+                                         [&](const net::IpPrefix& a) { return a.address == *w.gateway; })) {
+                error(w.origin, "gateway", "gateway " + net::format_ip(*w.gateway) + " is the workload's own address");
+            } else if (w.gateway) {
                 const bool reachable = std::any_of(w.addresses.begin(), w.addresses.end(), [&](const net::IpPrefix& a) {
                     return net::same_subnet(a.address, *w.gateway, a.length);
                 });
