@@ -8,35 +8,17 @@
 #include <cstdio>
 #include <span>
 
+#include "offload/flag_names.h"
+
 namespace snoc::flow::syntax {
 namespace {
 
 constexpr size_t kMaxQuoted = 48;
 
-struct FlagName {
-    std::string_view name;
-    uint32_t bit;
-};
-
-// OVS's names, in bit order, which is also the order OVS prints them in.
-constexpr std::array<FlagName, 9> kTcpFlags = {{
-    {"fin", 0x001}, {"syn", 0x002}, {"rst", 0x004}, {"psh", 0x008}, {"ack", 0x010},
-    {"urg", 0x020}, {"ece", 0x040}, {"cwr", 0x080}, {"ns", 0x100},
-}};
-constexpr std::array<FlagName, 8> kCtStateFlags = {{
-    {"new", kCtNew}, {"est", kCtEst}, {"rel", kCtRel}, {"rpl", kCtRpl},
-    {"inv", kCtInv}, {"trk", kCtTrk}, {"snat", kCtSnat}, {"dnat", kCtDnat},
-}};
-
 // Reserved OpenFlow port names (ovs-ofctl matches them in any case).
 constexpr std::array<std::string_view, 10> kReservedPorts = {
     "LOCAL", "IN_PORT", "ALL", "FLOOD", "CONTROLLER", "NORMAL", "TABLE", "ANY", "NONE", "UNSET",
 };
-
-std::span<const FlagName> flag_names(Field f) {
-    if (f == Field::TcpFlags) return kTcpFlags;
-    return kCtStateFlags;
-}
 
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';

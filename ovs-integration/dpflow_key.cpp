@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <span>
 #include <utility>
 
+#include "offload/flag_names.h"
 #include "offload/net_address.h"
 #include "offload/number_text.h"
 #include "ovs-integration/dpflow_text.h"
@@ -155,33 +157,7 @@ uint64_t full_uint_mask(Field f) {
     return masks[static_cast<size_t>(f)];
 }
 
-struct FlagName {
-    std::string_view name;
-    uint32_t bit;
-};
-
-constexpr std::array<FlagName, 8> kCtFlags = {{
-    {"new", flow::kCtNew},
-    {"est", flow::kCtEst},
-    {"rel", flow::kCtRel},
-    {"rpl", flow::kCtRpl},
-    {"inv", flow::kCtInv},
-    {"trk", flow::kCtTrk},
-    {"snat", flow::kCtSnat},
-    {"dnat", flow::kCtDnat},
-}};
-
-constexpr std::array<FlagName, 9> kTcpFlags = {{
-    {"fin", 0x001},
-    {"syn", 0x002},
-    {"rst", 0x004},
-    {"psh", 0x008},
-    {"ack", 0x010},
-    {"urg", 0x020},
-    {"ece", 0x040},
-    {"cwr", 0x080},
-    {"ns", 0x100},
-}};
+using flow::FlagName;
 
 // Decimal or 0x-prefixed hexadecimal, the two ways odp-util prints integers.
 std::optional<uint64_t> parse_uint(std::string_view s) {
@@ -221,8 +197,8 @@ bool for_each_top(std::string_view s, char sep, Fn&& fn) {
 
 // Flag sets as format_flags_masked prints them ("+trk+est-new") or as a
 // plain list ("syn|ack", exact). The mask covers every flag named.
-std::optional<std::pair<uint64_t, uint64_t>> parse_flag_words(std::string_view s, const FlagName* names,
-                                                              size_t count, uint64_t all_bits) {
+std::optional<std::pair<uint64_t, uint64_t>> parse_flag_words(std::string_view s, std::span<const FlagName> names,
+                                                              uint64_t all_bits) {
     uint64_t value = 0;
     uint64_t mask = 0;
     const bool plus_minus = !s.empty() && (s[0] == '+' || s[0] == '-');
@@ -240,11 +216,11 @@ std::optional<std::pair<uint64_t, uint64_t>> parse_flag_words(std::string_view s
         while (end < s.size() && s[end] != '+' && s[end] != '-' && s[end] != '|') ++end;
         const std::string_view word = s.substr(i, end - i);
         bool known = false;
-        for (size_t n = 0; n < count; ++n) {
-            if (names[n].name == word) {
+        for (const FlagName& n : names) {
+            if (n.name == word) {
                 known = true;
-                mask |= names[n].bit;
-                if (on) value |= names[n].bit;
+                mask |= n.bit;
+                if (on) value |= n.bit;
             }
         }
         if (!known) return std::nullopt;
@@ -456,9 +432,9 @@ private:
             case ValueKind::Uint:
             case ValueKind::EthType:
             case ValueKind::Tos: return set_uint(rule, value, mask, bad);
-            case ValueKind::CtState: return set_flags(rule.field, value, mask, kCtFlags.data(), kCtFlags.size(), bad);
+            case ValueKind::CtState: return set_flags(rule.field, value, mask, flow::ct_state_flag_names(), bad);
             case ValueKind::TcpFlags:
-                return set_flags(rule.field, value, mask, kTcpFlags.data(), kTcpFlags.size(), bad);
+                return set_flags(rule.field, value, mask, flow::tcp_flag_names(), bad);
         }
         return bad("value");
     }
@@ -543,7 +519,7 @@ private:
 
     template <typename Bad>
     std::optional<std::string> set_flags(Field f, std::string_view value, std::optional<std::string_view> mask_text,
-                                         const FlagName* names, size_t count, Bad& bad) {
+                                         std::span<const FlagName> names, Bad& bad) {
         const uint64_t full = full_uint_mask(f);
         uint64_t v = 0;
         uint64_t mask = full;
@@ -555,7 +531,7 @@ private:
                 mask = *m;
             }
         } else {
-            const auto words = parse_flag_words(value, names, count, full);
+            const auto words = parse_flag_words(value, names, full);
             if (!words || mask_text) return bad("flags");
             v = words->first;
             mask = words->second;

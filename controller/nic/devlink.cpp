@@ -1,23 +1,43 @@
 #include "controller/nic/devlink.h"
 
 #include <linux/devlink.h>
-#include <linux/genetlink.h>
 #include <netlink/attr.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "netlink/attr_policy.h"
+
 namespace snoc::nic {
 namespace {
 
 using offload::Status;
-using offload::tc::NlMsgPtr;
+using netlink::NlMsgPtr;
 
-// Devlink attributes snoc reads, parsed with this policy-free table size.
 constexpr int kMaxAttr = DEVLINK_ATTR_MAX;
+
+// The devlink attributes snoc reads.
+const netlink::AttrPolicy kDevlinkPolicy{
+    "devlink message",
+    {
+        netlink::string_attr(SNOC_NLA(DEVLINK_ATTR_BUS_NAME)),
+        netlink::string_attr(SNOC_NLA(DEVLINK_ATTR_DEV_NAME)),
+        netlink::u16_attr(SNOC_NLA(DEVLINK_ATTR_ESWITCH_MODE)),
+        netlink::u8_attr(SNOC_NLA(DEVLINK_ATTR_ESWITCH_INLINE_MODE)),
+        netlink::u8_attr(SNOC_NLA(DEVLINK_ATTR_ESWITCH_ENCAP_MODE)),
+        netlink::u32_attr(SNOC_NLA(DEVLINK_ATTR_PORT_INDEX)),
+        netlink::u16_attr(SNOC_NLA(DEVLINK_ATTR_PORT_FLAVOUR)),
+        netlink::u16_attr(SNOC_NLA(DEVLINK_ATTR_PORT_PCI_PF_NUMBER)),
+        netlink::u16_attr(SNOC_NLA(DEVLINK_ATTR_PORT_PCI_VF_NUMBER)),
+        netlink::string_attr(SNOC_NLA(DEVLINK_ATTR_PORT_NETDEV_NAME)),
+        netlink::u32_attr(SNOC_NLA(DEVLINK_ATTR_PORT_NETDEV_IFINDEX)),
+        netlink::nested_attr(SNOC_NLA(DEVLINK_ATTR_PORT_FUNCTION)),
+    }};
+
+const netlink::AttrPolicy kPortFunctionPolicy{
+    "devlink port function",
+    {netlink::bytes_attr(SNOC_NLA(DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR), 0)}};
 
 Status put_handle(nl_msg* m, const DevlinkHandle& h) {
     if (nla_put_string(m, DEVLINK_ATTR_BUS_NAME, h.bus.c_str()) < 0 ||
@@ -46,39 +66,28 @@ PortFlavour flavour_of(uint16_t f) {
 
 Status Devlink::open(std::unique_ptr<Devlink>& out) {
     std::unique_ptr<Devlink> d(new Devlink());
-    if (auto s = offload::tc::NetlinkSocket::open(d->sock_, NETLINK_GENERIC); !s.ok()) return s;
-    d->family_ = genl_ctrl_resolve(d->sock_->raw(), DEVLINK_GENL_NAME);
-    if (d->family_ < 0) {
-        return Status::failure(ENOENT, "the kernel has no devlink generic netlink family (CONFIG_NET_DEVLINK)");
-    }
+    Status s = netlink::GenlFamily::open(DEVLINK_GENL_NAME, DEVLINK_GENL_VERSION, d->family_);
+    if (s.error == ENOENT) s.reason += " (CONFIG_NET_DEVLINK)";
+    if (!s.ok()) return s;
     out = std::move(d);
     return Status::success();
 }
 
-namespace {
-
-Status request(int family, uint8_t cmd, int flags, NlMsgPtr& out) {
-    out.reset(nlmsg_alloc());
-    if (!out) return Status::failure(ENOMEM, "cannot allocate a netlink message");
-    if (!genlmsg_put(out.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags, cmd, DEVLINK_GENL_VERSION)) {
-        return Status::failure(EMSGSIZE, "message full");
-    }
-    return Status::success();
-}
-
-}  // namespace
-
 Status Devlink::eswitch(const DevlinkHandle& h, NicState& out) {
     NlMsgPtr m;
-    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_GET, 0, m); !s.ok()) return s;
+    if (auto s = family_->request(DEVLINK_CMD_ESWITCH_GET, 0, m); !s.ok()) return s;
     if (auto s = put_handle(m.get(), h); !s.ok()) return s;
     out.eswitch_mode.reset();
     out.inline_mode.reset();
     out.encap_mode.reset();
     // A GET answers with one message and an ack; dump() collects the message.
-    Status s = sock_->dump(std::move(m), [&](nlmsghdr* hdr) {
+    Status parsed = Status::success();
+    Status s = family_->socket().dump(std::move(m), [&](nlmsghdr* hdr) {
         nlattr* tb[kMaxAttr + 1] = {};
-        if (genlmsg_parse(hdr, 0, tb, kMaxAttr, nullptr) < 0) return;
+        if (auto p = netlink::parse_genl(tb, kDevlinkPolicy, hdr); !p.ok()) {
+            parsed = p;
+            return;
+        }
         if (tb[DEVLINK_ATTR_ESWITCH_MODE]) {
             out.eswitch_mode = nla_get_u16(tb[DEVLINK_ATTR_ESWITCH_MODE]) == DEVLINK_ESWITCH_MODE_SWITCHDEV
                                    ? offload::EswitchMode::Switchdev
@@ -95,19 +104,20 @@ Status Devlink::eswitch(const DevlinkHandle& h, NicState& out) {
             if (v <= DEVLINK_ESWITCH_ENCAP_MODE_BASIC) out.encap_mode = static_cast<offload::EncapMode>(v);
         }
     });
+    if (s.ok()) s = parsed;
     if (!s.ok()) s.reason = "devlink dev eswitch show " + h.str() + ": " + s.reason;
     return s;
 }
 
 Status Devlink::set_eswitch_mode(const DevlinkHandle& h, offload::EswitchMode mode) {
     NlMsgPtr m;
-    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
+    if (auto s = family_->request(DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
     if (auto s = put_handle(m.get(), h); !s.ok()) return s;
     const uint16_t v = mode == offload::EswitchMode::Switchdev ? DEVLINK_ESWITCH_MODE_SWITCHDEV : DEVLINK_ESWITCH_MODE_LEGACY;
     if (nla_put_u16(m.get(), DEVLINK_ATTR_ESWITCH_MODE, v) < 0) return Status::failure(EMSGSIZE, "message full");
     std::vector<NlMsgPtr> batch;
     batch.push_back(std::move(m));
-    Status s = sock_->transact(batch).front();
+    Status s = family_->socket().transact(batch).front();
     if (!s.ok()) {
         s.reason = "devlink dev eswitch set " + h.str() + " mode " + std::string(to_string(mode)) + ": " + s.reason;
     }
@@ -126,38 +136,43 @@ static_assert(DEVLINK_ESWITCH_ENCAP_MODE_NONE == 0 && DEVLINK_ESWITCH_ENCAP_MODE
 
 Status Devlink::set_inline_mode(const DevlinkHandle& h, offload::InlineMode mode) {
     NlMsgPtr m;
-    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
+    if (auto s = family_->request(DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
     if (auto s = put_handle(m.get(), h); !s.ok()) return s;
     if (nla_put_u8(m.get(), DEVLINK_ATTR_ESWITCH_INLINE_MODE, static_cast<uint8_t>(mode)) < 0) {
         return Status::failure(EMSGSIZE, "message full");
     }
     std::vector<NlMsgPtr> batch;
     batch.push_back(std::move(m));
-    Status s = sock_->transact(batch).front();
+    Status s = family_->socket().transact(batch).front();
     if (!s.ok()) s.reason = "devlink dev eswitch set " + h.str() + " inline-mode " + std::string(to_string(mode)) + ": " + s.reason;
     return s;
 }
 
 Status Devlink::set_encap_mode(const DevlinkHandle& h, offload::EncapMode mode) {
     NlMsgPtr m;
-    if (auto s = request(family_, DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
+    if (auto s = family_->request(DEVLINK_CMD_ESWITCH_SET, 0, m); !s.ok()) return s;
     if (auto s = put_handle(m.get(), h); !s.ok()) return s;
     if (nla_put_u8(m.get(), DEVLINK_ATTR_ESWITCH_ENCAP_MODE, static_cast<uint8_t>(mode)) < 0) {
         return Status::failure(EMSGSIZE, "message full");
     }
     std::vector<NlMsgPtr> batch;
     batch.push_back(std::move(m));
-    Status s = sock_->transact(batch).front();
+    Status s = family_->socket().transact(batch).front();
     if (!s.ok()) s.reason = "devlink dev eswitch set " + h.str() + " encap-mode " + std::string(to_string(mode)) + ": " + s.reason;
     return s;
 }
 
 Status Devlink::ports(const DevlinkHandle& h, std::vector<DevlinkPort>& out) {
     NlMsgPtr m;
-    if (auto s = request(family_, DEVLINK_CMD_PORT_GET, NLM_F_DUMP, m); !s.ok()) return s;
-    Status s = sock_->dump(std::move(m), [&](nlmsghdr* hdr) {
+    if (auto s = family_->request(DEVLINK_CMD_PORT_GET, NLM_F_DUMP, m); !s.ok()) return s;
+    Status parsed = Status::success();
+    Status s = family_->socket().dump(std::move(m), [&](nlmsghdr* hdr) {
         nlattr* tb[kMaxAttr + 1] = {};
-        if (genlmsg_parse(hdr, 0, tb, kMaxAttr, nullptr) < 0 || !handle_matches(tb, h)) return;
+        if (auto p = netlink::parse_genl(tb, kDevlinkPolicy, hdr); !p.ok()) {
+            if (parsed.ok()) parsed = p;
+            return;
+        }
+        if (!handle_matches(tb, h)) return;
         DevlinkPort p;
         if (tb[DEVLINK_ATTR_PORT_INDEX]) p.index = nla_get_u32(tb[DEVLINK_ATTR_PORT_INDEX]);
         if (tb[DEVLINK_ATTR_PORT_FLAVOUR]) p.flavour = flavour_of(nla_get_u16(tb[DEVLINK_ATTR_PORT_FLAVOUR]));
@@ -167,7 +182,7 @@ Status Devlink::ports(const DevlinkHandle& h, std::vector<DevlinkPort>& out) {
         if (tb[DEVLINK_ATTR_PORT_NETDEV_IFINDEX]) p.ifindex = static_cast<int>(nla_get_u32(tb[DEVLINK_ATTR_PORT_NETDEV_IFINDEX]));
         if (tb[DEVLINK_ATTR_PORT_FUNCTION]) {
             nlattr* fn[DEVLINK_PORT_FUNCTION_ATTR_MAX + 1] = {};
-            if (nla_parse_nested(fn, DEVLINK_PORT_FUNCTION_ATTR_MAX, tb[DEVLINK_ATTR_PORT_FUNCTION], nullptr) >= 0 &&
+            if (netlink::parse_nested(fn, kPortFunctionPolicy, tb[DEVLINK_ATTR_PORT_FUNCTION]).ok() &&
                 fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR] && nla_len(fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR]) == 6) {
                 net::Mac mac;
                 std::memcpy(mac.data(), nla_data(fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR]), 6);
@@ -176,13 +191,14 @@ Status Devlink::ports(const DevlinkHandle& h, std::vector<DevlinkPort>& out) {
         }
         out.push_back(std::move(p));
     });
+    if (s.ok()) s = parsed;
     if (!s.ok()) s.reason = "devlink port show " + h.str() + ": " + s.reason;
     return s;
 }
 
 Status Devlink::set_port_function_mac(const DevlinkHandle& h, uint32_t port_index, const net::Mac& mac) {
     NlMsgPtr m;
-    if (auto s = request(family_, DEVLINK_CMD_PORT_SET, 0, m); !s.ok()) return s;
+    if (auto s = family_->request(DEVLINK_CMD_PORT_SET, 0, m); !s.ok()) return s;
     if (auto s = put_handle(m.get(), h); !s.ok()) return s;
     nlattr* fn = nullptr;
     if (nla_put_u32(m.get(), DEVLINK_ATTR_PORT_INDEX, port_index) < 0 ||
@@ -193,7 +209,7 @@ Status Devlink::set_port_function_mac(const DevlinkHandle& h, uint32_t port_inde
     nla_nest_end(m.get(), fn);
     std::vector<NlMsgPtr> batch;
     batch.push_back(std::move(m));
-    Status s = sock_->transact(batch).front();
+    Status s = family_->socket().transact(batch).front();
     if (!s.ok()) {
         s.reason = "devlink port function set " + h.str() + "/" + std::to_string(port_index) + " hw_addr " +
                    net::format_mac(mac) + ": " + s.reason;

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "controller/nic/nic_state.h"
+#include "netlink/genl_family.h"
 #include "offload/status.h"
-#include "offload/tc/netlink_socket.h"
 
 namespace snoc::nic {
 
@@ -28,8 +28,7 @@ public:
 
 private:
     Devlink() = default;
-    std::unique_ptr<offload::tc::NetlinkSocket> sock_;
-    int family_ = 0;
+    std::unique_ptr<netlink::GenlFamily> family_;
 };
 
 }  // namespace snoc::nic

@@ -6,8 +6,25 @@
 
 #include <cstring>
 
+#include "netlink/attr_policy.h"
+
 namespace snoc::nic {
 namespace {
+
+// VALUE and MASK are u32 word arrays whose length depends on SIZE: checked in parse_compact.
+const netlink::AttrPolicy kBitsetPolicy{"ethtool bitset",
+                                        {
+                                            netlink::flag_attr(SNOC_NLA(ETHTOOL_A_BITSET_NOMASK)),
+                                            netlink::u32_attr(SNOC_NLA(ETHTOOL_A_BITSET_SIZE)),
+                                            netlink::nested_attr(SNOC_NLA(ETHTOOL_A_BITSET_BITS)),
+                                        }};
+
+const netlink::AttrPolicy kBitPolicy{"ethtool bitset bit",
+                                     {
+                                         netlink::u32_attr(SNOC_NLA(ETHTOOL_A_BITSET_BIT_INDEX)),
+                                         netlink::string_attr(SNOC_NLA(ETHTOOL_A_BITSET_BIT_NAME)),
+                                         netlink::flag_attr(SNOC_NLA(ETHTOOL_A_BITSET_BIT_VALUE)),
+                                     }};
 
 // Word i of a u32 array attribute; 0 past its end.
 uint32_t word_at(const nlattr* a, size_t i) {
@@ -43,8 +60,8 @@ bool parse_verbose(const nlattr* bits_attr, Bitset& out, std::string& error) {
     nla_for_each_nested(bit, bits_attr, rem) {
         if (nla_type(bit) != ETHTOOL_A_BITSET_BITS_BIT) continue;
         nlattr* tb[ETHTOOL_A_BITSET_BIT_MAX + 1] = {};
-        if (nla_parse_nested(tb, ETHTOOL_A_BITSET_BIT_MAX, bit, nullptr) < 0) {
-            error = "malformed ETHTOOL_A_BITSET_BITS_BIT";
+        if (auto s = netlink::parse_nested(tb, kBitPolicy, bit); !s.ok()) {
+            error = s.reason;
             return false;
         }
         if (!tb[ETHTOOL_A_BITSET_BIT_INDEX] && !tb[ETHTOOL_A_BITSET_BIT_NAME]) {
@@ -84,8 +101,8 @@ bool parse_bitset(const nlattr* attr, Bitset& out, std::string& error) {
         return false;
     }
     nlattr* tb[ETHTOOL_A_BITSET_MAX + 1] = {};
-    if (nla_parse_nested(tb, ETHTOOL_A_BITSET_MAX, const_cast<nlattr*>(attr), nullptr) < 0) {
-        error = "malformed bitset";
+    if (auto s = netlink::parse_nested(tb, kBitsetPolicy, attr); !s.ok()) {
+        error = s.reason;
         return false;
     }
     out.list = tb[ETHTOOL_A_BITSET_NOMASK] != nullptr;

@@ -1,27 +1,33 @@
 #include "controller/nic/ethtool_features.h"
 
 #include <linux/ethtool_netlink.h>
-#include <linux/genetlink.h>
 #include <netlink/attr.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
 #include <cerrno>
 
 #include "controller/nic/ethtool_bitset.h"
+#include "netlink/attr_policy.h"
 
 namespace snoc::nic {
 namespace {
 
 using offload::Status;
-using offload::tc::NlMsgPtr;
+using netlink::NlMsgPtr;
 
-Status parse_top(const nlmsghdr* reply, nlattr* tb[]) {
-    if (genlmsg_parse(const_cast<nlmsghdr*>(reply), 0, tb, ETHTOOL_A_FEATURES_MAX, nullptr) < 0) {
-        return Status::failure(EPROTO, "malformed ethtool features message");
-    }
-    return Status::success();
+const netlink::AttrPolicy kFeaturesPolicy{"ethtool features message",
+                                          {
+                                              netlink::nested_attr(SNOC_NLA(ETHTOOL_A_FEATURES_HEADER)),
+                                              netlink::nested_attr(SNOC_NLA(ETHTOOL_A_FEATURES_HW)),
+                                              netlink::nested_attr(SNOC_NLA(ETHTOOL_A_FEATURES_WANTED)),
+                                              netlink::nested_attr(SNOC_NLA(ETHTOOL_A_FEATURES_ACTIVE)),
+                                              netlink::nested_attr(SNOC_NLA(ETHTOOL_A_FEATURES_NOCHANGE)),
+                                          }};
+
+Status parse_top(const nlmsghdr* reply, std::span<nlattr*> tb) {
+    Status s = netlink::parse_genl(tb, kFeaturesPolicy, const_cast<nlmsghdr*>(reply));
+    if (!s.ok()) s.error = EPROTO;
+    return s;
 }
 
 }  // namespace
@@ -59,23 +65,20 @@ Status check_set_reply(const nlmsghdr* reply, std::string_view feature) {
 
 Status Ethtool::open(std::unique_ptr<Ethtool>& out) {
     std::unique_ptr<Ethtool> e(new Ethtool());
-    if (auto s = offload::tc::NetlinkSocket::open(e->sock_, NETLINK_GENERIC); !s.ok()) return s;
-    e->family_ = genl_ctrl_resolve(e->sock_->raw(), ETHTOOL_GENL_NAME);
-    if (e->family_ < 0) {
-        return Status::failure(ENOENT, "the kernel has no ethtool generic netlink family (Linux 5.6+, CONFIG_ETHTOOL_NETLINK)");
-    }
+    Status s = netlink::GenlFamily::open(ETHTOOL_GENL_NAME, ETHTOOL_GENL_VERSION, e->family_);
+    if (s.error == ENOENT) s.reason += " (Linux 5.6+, CONFIG_ETHTOOL_NETLINK)";
+    if (!s.ok()) return s;
     out = std::move(e);
     return Status::success();
 }
 
 namespace {
 
-Status request(int family, uint8_t cmd, int ifindex, NlMsgPtr& out) {
-    out.reset(nlmsg_alloc());
-    if (!out) return Status::failure(ENOMEM, "cannot allocate a netlink message");
+// A request about one netdev: the family's header and ETHTOOL_A_FEATURES_HEADER.
+Status request(const netlink::GenlFamily& family, uint8_t cmd, int ifindex, NlMsgPtr& out) {
+    if (auto s = family.request(cmd, 0, out); !s.ok()) return s;
     nlattr* header = nullptr;
-    if (!genlmsg_put(out.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, cmd, ETHTOOL_GENL_VERSION) ||
-        !(header = nla_nest_start(out.get(), ETHTOOL_A_FEATURES_HEADER)) ||
+    if (!(header = nla_nest_start(out.get(), ETHTOOL_A_FEATURES_HEADER)) ||
         nla_put_u32(out.get(), ETHTOOL_A_HEADER_DEV_INDEX, static_cast<uint32_t>(ifindex)) < 0) {
         return Status::failure(EMSGSIZE, "message full");
     }
@@ -88,9 +91,9 @@ Status request(int family, uint8_t cmd, int ifindex, NlMsgPtr& out) {
 
 Status Ethtool::feature(int ifindex, std::string_view name, FeatureState& out) {
     NlMsgPtr m;
-    if (auto s = request(family_, ETHTOOL_MSG_FEATURES_GET, ifindex, m); !s.ok()) return s;
+    if (auto s = request(*family_, ETHTOOL_MSG_FEATURES_GET, ifindex, m); !s.ok()) return s;
     Status parsed = Status::failure(ENODATA, "no ethtool features reply");
-    Status s = sock_->dump(std::move(m), [&](nlmsghdr* h) { parsed = parse_features_reply(h, name, out); });
+    Status s = family_->socket().dump(std::move(m), [&](nlmsghdr* h) { parsed = parse_features_reply(h, name, out); });
     if (s.ok()) s = parsed;
     if (!s.ok()) s.reason = "ethtool -k ifindex " + std::to_string(ifindex) + ": " + s.reason;
     return s;
@@ -107,12 +110,12 @@ Status Ethtool::set_feature(int ifindex, const std::string& netdev, std::string_
                                                " by the driver of " + netdev + " (ethtool -k shows [fixed])");
     }
     NlMsgPtr m;
-    if (auto s = request(family_, ETHTOOL_MSG_FEATURES_SET, ifindex, m); !s.ok()) return s;
+    if (auto s = request(*family_, ETHTOOL_MSG_FEATURES_SET, ifindex, m); !s.ok()) return s;
     if (!put_bitset_by_name(m.get(), ETHTOOL_A_FEATURES_WANTED, {{std::string(name), on}})) {
         return Status::failure(EMSGSIZE, "message full");
     }
     Status checked = Status::success();
-    Status s = sock_->dump(std::move(m), [&](nlmsghdr* h) { checked = check_set_reply(h, name); });
+    Status s = family_->socket().dump(std::move(m), [&](nlmsghdr* h) { checked = check_set_reply(h, name); });
     if (s.ok()) s = checked;
     if (!s.ok()) s.reason = cmd + ": " + s.reason;
     return s;

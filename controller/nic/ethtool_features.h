@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "netlink/genl_family.h"
 #include "offload/status.h"
-#include "offload/tc/netlink_socket.h"
 
 struct nlmsghdr;
 
@@ -39,8 +39,7 @@ public:
 
 private:
     Ethtool() = default;
-    std::unique_ptr<offload::tc::NetlinkSocket> sock_;
-    int family_ = 0;
+    std::unique_ptr<netlink::GenlFamily> family_;
 };
 
 }  // namespace snoc::nic

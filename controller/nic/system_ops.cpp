@@ -17,12 +17,12 @@ namespace snoc::nic {
 namespace {
 
 using offload::Status;
-using offload::tc::NlMsgPtr;
+using netlink::NlMsgPtr;
 
 constexpr const char* kHwTcOffload = "hw-tc-offload";
 
 // One RTM_NEWLINK on an existing link: a new name, or flags.
-Status change_link(offload::tc::NetlinkSocket& rtnl, int ifindex, const std::string* name, unsigned up_flags) {
+Status change_link(netlink::NetlinkSocket& rtnl, int ifindex, const std::string* name, unsigned up_flags) {
     NlMsgPtr m(nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK));
     if (!m) return Status::failure(ENOMEM, "cannot allocate a netlink message");
     ifinfomsg ifi{};
@@ -39,7 +39,7 @@ Status change_link(offload::tc::NetlinkSocket& rtnl, int ifindex, const std::str
     return rtnl.transact(batch).front();
 }
 
-Status set_link_down(offload::tc::NetlinkSocket& rtnl, int ifindex) {
+Status set_link_down(netlink::NetlinkSocket& rtnl, int ifindex) {
     NlMsgPtr m(nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK));
     if (!m) return Status::failure(ENOMEM, "cannot allocate a netlink message");
     ifinfomsg ifi{};
@@ -55,7 +55,7 @@ Status set_link_down(offload::tc::NetlinkSocket& rtnl, int ifindex) {
 class SystemOps : public NicOps {
 public:
     SystemOps(std::string sys, std::string proc, std::unique_ptr<Devlink> devlink,
-              std::unique_ptr<offload::tc::NetlinkSocket> rtnl, std::unique_ptr<Ethtool> ethtool, Status ethtool_status)
+              std::unique_ptr<netlink::NetlinkSocket> rtnl, std::unique_ptr<Ethtool> ethtool, Status ethtool_status)
         : sysfs_(sys),
           irq_(std::move(sys), std::move(proc)),
           devlink_(std::move(devlink)),
@@ -180,7 +180,7 @@ private:
     Sysfs sysfs_;
     IrqAffinity irq_;
     std::unique_ptr<Devlink> devlink_;
-    std::unique_ptr<offload::tc::NetlinkSocket> rtnl_;
+    std::unique_ptr<netlink::NetlinkSocket> rtnl_;
     std::unique_ptr<Ethtool> ethtool_;  // null when the kernel has no ethtool netlink
     Status ethtool_status_;             // why
 };
@@ -191,8 +191,8 @@ std::unique_ptr<NicOps> system_ops(Status& status, std::string sysfs_root, std::
     std::unique_ptr<Devlink> devlink;
     status = Devlink::open(devlink);
     if (!status.ok()) return nullptr;
-    std::unique_ptr<offload::tc::NetlinkSocket> rtnl;
-    status = offload::tc::NetlinkSocket::open(rtnl);
+    std::unique_ptr<netlink::NetlinkSocket> rtnl;
+    status = netlink::NetlinkSocket::open(rtnl);
     if (!status.ok()) return nullptr;
     // Without ethtool netlink (kernels before 5.6) only hw-tc-offload is out of reach: fail that step, not all.
     std::unique_ptr<Ethtool> ethtool;

@@ -9,8 +9,8 @@
 
 #include "controller/nic/nic_state.h"
 #include "offload/net_address.h"
+#include "netlink/netlink_socket.h"
 #include "offload/status.h"
-#include "offload/tc/netlink_socket.h"
 
 namespace snoc::nic {
 
@@ -24,7 +24,7 @@ struct VfSettings {
     std::optional<uint32_t> max_tx_rate_mbps;
 };
 
-offload::Status read_vf_links(offload::tc::NetlinkSocket& rtnl, int pf_ifindex, std::vector<VfLink>& out);
-offload::Status set_vf(offload::tc::NetlinkSocket& rtnl, int pf_ifindex, const VfSettings& s);
+offload::Status read_vf_links(netlink::NetlinkSocket& rtnl, int pf_ifindex, std::vector<VfLink>& out);
+offload::Status set_vf(netlink::NetlinkSocket& rtnl, int pf_ifindex, const VfSettings& s);
 
 }  // namespace snoc::nic

@@ -17,14 +17,15 @@
 #include <cstring>
 #include <thread>
 
-#include "offload/tc/netlink_socket.h"
+#include "netlink/attr_policy.h"
+#include "netlink/netlink_socket.h"
 
 namespace snoc::nic {
 namespace {
 
 using offload::Status;
-using offload::tc::NetlinkSocket;
-using offload::tc::NlMsgPtr;
+using netlink::NetlinkSocket;
+using netlink::NlMsgPtr;
 
 std::string netns_path(const std::string& name) { return "/run/netns/" + name; }
 
@@ -82,15 +83,25 @@ NlMsgPtr link_msg(int type, int flags, int ifindex) {
     return m;
 }
 
-std::optional<Link> get_link(NetlinkSocket& sock, const std::string& name) {
+const netlink::AttrPolicy kLinkPolicy{"RTM_NEWLINK",
+                                      {
+                                          netlink::u32_attr(SNOC_NLA(IFLA_MTU)),
+                                          netlink::bytes_attr(SNOC_NLA(IFLA_ADDRESS), 0),
+                                      }};
+
+// `found` stays empty when the kernel knows no such link; a reply that breaks
+// kLinkPolicy fails.
+Status get_link(NetlinkSocket& sock, const std::string& name, std::optional<Link>& found) {
+    found.reset();
     NlMsgPtr m = link_msg(RTM_GETLINK, NLM_F_REQUEST, 0);
-    if (!m || nla_put_string(m.get(), IFLA_IFNAME, name.c_str()) < 0) return std::nullopt;
-    std::optional<Link> found;
+    if (!m || nla_put_string(m.get(), IFLA_IFNAME, name.c_str()) < 0) return Status::failure(EMSGSIZE, "message full");
+    Status parsed = Status::success();
     sock.dump(std::move(m), [&](nlmsghdr* h) {
         if (h->nlmsg_type != RTM_NEWLINK) return;
         const auto* ifi = static_cast<const ifinfomsg*>(nlmsg_data(h));
         nlattr* tb[IFLA_MAX + 1] = {};
-        if (nlmsg_parse(h, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0) return;
+        parsed = netlink::parse_message(tb, kLinkPolicy, h, sizeof(ifinfomsg));
+        if (!parsed.ok()) return;
         Link l;
         l.ifindex = ifi->ifi_index;
         l.flags = ifi->ifi_flags;
@@ -98,7 +109,8 @@ std::optional<Link> get_link(NetlinkSocket& sock, const std::string& name) {
         if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6) std::memcpy(l.mac.data(), nla_data(tb[IFLA_ADDRESS]), 6);
         found = l;
     });
-    return found;
+    if (!parsed.ok()) parsed.reason = "reading link " + name + ": " + parsed.reason;
+    return parsed;
 }
 
 Status send_one(NetlinkSocket& sock, NlMsgPtr m) {
@@ -109,7 +121,8 @@ Status send_one(NetlinkSocket& sock, NlMsgPtr m) {
 }
 
 Status move_into(NetlinkSocket& host, const std::string& netdev, int ns_fd, const std::string& ifname) {
-    auto l = get_link(host, netdev);
+    std::optional<Link> l;
+    if (auto s = get_link(host, netdev, l); !s.ok()) return s;
     if (!l) return Status::failure(ENODEV, "netdev " + netdev + " does not exist");
     NlMsgPtr m = link_msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, l->ifindex);
     if (!m || nla_put_u32(m.get(), IFLA_NET_NS_FD, static_cast<uint32_t>(ns_fd)) < 0 ||
@@ -223,7 +236,9 @@ AttachReport attach(const Attachment& a, bool dry_run) {
     } closer{ns_fd};
     if (!s.ok()) return fail("entering namespace " + a.netns, s);
 
-    if (!get_link(*ns, a.ifname)) {
+    std::optional<Link> link;
+    if (auto st = get_link(*ns, a.ifname, link); !st.ok()) return fail("finding " + a.ifname, st);
+    if (!link) {
         if (a.vf && a.move_netdev.empty()) {
             return fail("finding its VF", Status::failure(ENODEV, "the VF has no netdev here and " + a.ifname +
                                                                        " is not in " + a.netns + " (is the VF driver bound?)"));
@@ -241,14 +256,15 @@ AttachReport attach(const Attachment& a, bool dry_run) {
         }
     }
     if (!a.veth_host.empty()) {
-        auto h = get_link(*host, a.veth_host);
+        std::optional<Link> h;
+        if (auto st = get_link(*host, a.veth_host, h); !st.ok()) return fail("host side", st);
         if (!h) return fail("host side", Status::failure(ENODEV, a.veth_host + " is missing"));
         if (!(h->flags & IFF_UP)) {
             if (auto st = set_link(*host, *h, std::nullopt, std::nullopt, true); !st.ok()) return fail("host side up", st);
             r.done.push_back(a.veth_host + " is up");
         }
     }
-    auto link = get_link(*ns, a.ifname);
+    if (auto st = get_link(*ns, a.ifname, link); !st.ok()) return fail("finding " + a.ifname, st);
     if (!link) return fail("finding " + a.ifname, Status::failure(ENODEV, a.ifname + " is not in " + a.netns));
     const bool mac_differs = a.mac && link->mac != *a.mac;
     const bool mtu_differs = link->mtu != a.mtu;
@@ -262,7 +278,10 @@ AttachReport attach(const Attachment& a, bool dry_run) {
         r.done.push_back(a.ifname + " is up" + (mac_differs ? ", MAC " + net::format_mac(*a.mac) : "") +
                          (mtu_differs ? ", MTU " + std::to_string(a.mtu) : ""));
     }
-    if (auto lo = get_link(*ns, "lo"); lo && !(lo->flags & IFF_UP)) set_link(*ns, *lo, std::nullopt, std::nullopt, true);
+    // Loopback up is a courtesy: a namespace works without it, so its failures are not the workload's.
+    if (std::optional<Link> lo; get_link(*ns, "lo", lo).ok() && lo && !(lo->flags & IFF_UP)) {
+        set_link(*ns, *lo, std::nullopt, std::nullopt, true);
+    }
     for (const auto& p : a.addresses) {
         bool added = false;
         if (auto st = add_address(*ns, link->ifindex, p, added); !st.ok()) {

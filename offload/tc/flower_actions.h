@@ -1,15 +1,7 @@
-// Canonical actions <-> tc actions in TCA_FLOWER_ACT.
-//
-//   output            mirred egress redirect (the last action) / mirror (others)
-//   drop              gact shot            goto_table   gact goto chain
-//   push_vlan+set_vlan_vid[+pcp]  vlan push        set_vlan_vid[+pcp]  vlan modify
-//   pop_vlan          vlan pop
-//   set_field, dec_ttl  pedit (+ csum for the checksums they make stale)
-//   meter:N           police, shared by index (kPoliceIndexBase + N) as OVS meters are
-//   ct(commit,zone,table)  ct [+ gact goto chain]     ct_clear  ct clear
-//   tunnel_encap      tunnel_key set + mirred to the tunnel device
-//   tunnel_decap      tunnel_key unset
-// NORMAL has no tc form. The owner cookie rides on the first action.
+// Canonical actions <-> tc actions in TCA_FLOWER_ACT. Which tc action
+// carries which canonical action is action_lowering.h's table; each tc
+// action kind is one registry entry (action_kind.h). NORMAL has no tc form.
+// The owner cookie rides on the first action.
 #pragma once
 
 #include <netlink/msg.h>

@@ -1,6 +1,5 @@
-// Canonical match <-> flower keys (TCA_FLOWER_KEY_*). One table holds the
-// fields that map one to one; the few that do not (VLAN, L4 ports, ICMP,
-// DSCP/ECN, tunnel key, conntrack) have a small function each.
+// Canonical match <-> flower keys, row by row of flower_key_table.cpp: each
+// row's codec says how its attribute holds the field.
 #include "offload/tc/flower_keys.h"
 
 #include <linux/if_ether.h>
@@ -8,10 +7,13 @@
 #include <netlink/attr.h>
 #include <arpa/inet.h>
 
-#include <array>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <tuple>
+#include <string>
+#include <vector>
+
+#include "offload/tc/flower_key_table.h"
 
 namespace snoc::offload::tc {
 namespace {
@@ -19,52 +21,12 @@ namespace {
 using flow::Field;
 using flow::Masked;
 
-// Byte order of a flower attribute: most keys are big-endian like our model;
-// a few (VLAN id, conntrack zone and mark) are host order.
-enum class Order : uint8_t { Network, Host };
-
-struct DirectKey {
-    Field field;
-    int key;
-    int mask;  // 0: flower has no mask for it (exact match only)
-    Order order;
-};
-
-// Fields whose flower key has the same width as the canonical field.
-constexpr std::array<DirectKey, 11> kDirect = {{
-    {Field::EthSrc, TCA_FLOWER_KEY_ETH_SRC, TCA_FLOWER_KEY_ETH_SRC_MASK, Order::Network},
-    {Field::EthDst, TCA_FLOWER_KEY_ETH_DST, TCA_FLOWER_KEY_ETH_DST_MASK, Order::Network},
-    {Field::Ipv4Src, TCA_FLOWER_KEY_IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC_MASK, Order::Network},
-    {Field::Ipv4Dst, TCA_FLOWER_KEY_IPV4_DST, TCA_FLOWER_KEY_IPV4_DST_MASK, Order::Network},
-    {Field::Ipv6Src, TCA_FLOWER_KEY_IPV6_SRC, TCA_FLOWER_KEY_IPV6_SRC_MASK, Order::Network},
-    {Field::Ipv6Dst, TCA_FLOWER_KEY_IPV6_DST, TCA_FLOWER_KEY_IPV6_DST_MASK, Order::Network},
-    {Field::IpTtl, TCA_FLOWER_KEY_IP_TTL, TCA_FLOWER_KEY_IP_TTL_MASK, Order::Network},
-    {Field::TcpFlags, TCA_FLOWER_KEY_TCP_FLAGS, TCA_FLOWER_KEY_TCP_FLAGS_MASK, Order::Network},
-    {Field::TunSrc, TCA_FLOWER_KEY_ENC_IPV4_SRC, TCA_FLOWER_KEY_ENC_IPV4_SRC_MASK, Order::Network},
-    {Field::TunDst, TCA_FLOWER_KEY_ENC_IPV4_DST, TCA_FLOWER_KEY_ENC_IPV4_DST_MASK, Order::Network},
-    {Field::CtMark, TCA_FLOWER_KEY_CT_MARK, TCA_FLOWER_KEY_CT_MARK_MASK, Order::Host},
-}};
-
-constexpr uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17, kProtoSctp = 132, kProtoIcmpv6 = 58;
-
-// OVS ct_state bit -> flower ct flag. snat / dnat have no flower flag.
-constexpr std::array<std::pair<uint32_t, uint16_t>, 6> kCtBits = {{
-    {flow::kCtNew, TCA_FLOWER_KEY_CT_FLAGS_NEW},
-    {flow::kCtEst, TCA_FLOWER_KEY_CT_FLAGS_ESTABLISHED},
-    {flow::kCtRel, TCA_FLOWER_KEY_CT_FLAGS_RELATED},
-    {flow::kCtRpl, TCA_FLOWER_KEY_CT_FLAGS_REPLY},
-    {flow::kCtInv, TCA_FLOWER_KEY_CT_FLAGS_INVALID},
-    {flow::kCtTrk, TCA_FLOWER_KEY_CT_FLAGS_TRACKED},
-}};
-
 Status unsupported(Field f, const std::string& why) {
     return Status::failure(EOPNOTSUPP, std::string(to_string(f)) + ": " + why);
 }
 
 Status put(nl_msg* msg, int attr, const void* data, size_t len) {
-    if (nla_put(msg, attr, static_cast<int>(len), data) < 0) {
-        return Status::failure(EMSGSIZE, "netlink message full");
-    }
+    if (nla_put(msg, attr, static_cast<int>(len), data) < 0) return Status::failure(EMSGSIZE, "netlink message full");
     return Status::success();
 }
 
@@ -73,246 +35,198 @@ Status put_value(nl_msg* msg, int attr, T v) {
     return put(msg, attr, &v, sizeof v);
 }
 
-// Copies `n` network-order bytes into host order of a same-size integer.
+std::optional<uint8_t> exact_proto(const flow::Match& m) {
+    if (!m.has(Field::IpProto) || !flow::is_exact(Field::IpProto, m.get(Field::IpProto))) return std::nullopt;
+    return m.get(Field::IpProto).value[0];
+}
+
+// For rows that exist per IP protocol: whether this one is the match's.
+bool row_for_protocol(const FlowerKey& k, const flow::Match& m) {
+    if (!k.ip_proto) return true;
+    const auto proto = exact_proto(m);
+    if (proto == k.ip_proto) return true;
+    if (!k.fallback) return false;
+    return std::none_of(flower_keys().begin(), flower_keys().end(),
+                        [&](const FlowerKey& o) { return o.field == k.field && o.ip_proto && o.ip_proto == proto; });
+}
+
+// "tcp, udp or sctp": the protocols a field's rows exist for.
+std::string protocols_of(Field f) {
+    std::vector<std::string> names;
+    for (const FlowerKey& k : flower_keys()) {
+        if (k.field == f && k.ip_proto) names.emplace_back(ip_proto_name(k.ip_proto));
+    }
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+    return out;
+}
+
+// The value and mask words a codec puts, as host integers.
+struct Words {
+    uint64_t value = 0, mask = 0;
+};
+
+Status ct_words(const Masked& m, Words& out) {
+    const auto v = static_cast<uint32_t>(m.value_uint(4));
+    const auto mk = static_cast<uint32_t>(m.mask_uint(4));
+    if (mk & (flow::kCtSnat | flow::kCtDnat)) return unsupported(Field::CtState, "flower has no snat / dnat state flags");
+    for (const CtFlag& f : flower_ct_flags()) {
+        if (v & f.ovs_bit) out.value |= f.flower_bit;
+        if (mk & f.ovs_bit) out.mask |= f.flower_bit;
+    }
+    return Status::success();
+}
+
 template <typename T>
-T host_from(const std::array<uint8_t, 16>& be) {
-    uint64_t v = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) v = (v << 8) | be[i];
-    return static_cast<T>(v);
+Status put_words(nl_msg* msg, const FlowerKey& k, Words w) {
+    if (auto s = put_value(msg, k.key, static_cast<T>(w.value)); !s.ok()) return s;
+    return k.mask ? put_value(msg, k.mask, static_cast<T>(w.mask)) : Status::success();
 }
 
-Status put_direct(nl_msg* msg, const DirectKey& d, const Masked& m) {
-    const size_t n = flow::field_info(d.field).bytes;
-    if (d.order == Order::Network) {
-        if (auto s = put(msg, d.key, m.value.data(), n); !s.ok()) return s;
-        return d.mask ? put(msg, d.mask, m.mask.data(), n) : Status::success();
+Status encode_key(nl_msg* msg, const FlowerKey& k, const flow::Match& m) {
+    const size_t n = key_bytes(k);
+    const bool exact_only = k.mask_kind != KeyMask::Masked;
+    if (!k.exact_why.empty() && m.has(k.field) && !flow::is_exact(k.field, m.get(k.field))) {
+        return unsupported(k.field, std::string(k.exact_why));
     }
-    // Host-order keys here are all 32-bit (ct_mark).
-    if (auto s = put_value(msg, d.key, host_from<uint32_t>(m.value)); !s.ok()) return s;
-    return put_value(msg, d.mask, host_from<uint32_t>(m.mask));
-}
-
-uint8_t exact_u8(const flow::Match& m, Field f) { return m.get(f).value[0]; }
-
-std::optional<uint64_t> exact(const flow::Match& m, Field f) {
-    if (!m.has(f) || !flow::is_exact(f, m.get(f))) return std::nullopt;
-    return m.get(f).value_uint(flow::field_info(f).bytes);
-}
-
-Status put_ports(nl_msg* msg, const flow::Match& m) {
-    if (!m.has(Field::TpSrc) && !m.has(Field::TpDst)) return Status::success();
-    int src = 0, dst = 0, src_mask = 0, dst_mask = 0;
-    switch (exact(m, Field::IpProto).value_or(0)) {
-        case kProtoTcp:
-            src = TCA_FLOWER_KEY_TCP_SRC, src_mask = TCA_FLOWER_KEY_TCP_SRC_MASK;
-            dst = TCA_FLOWER_KEY_TCP_DST, dst_mask = TCA_FLOWER_KEY_TCP_DST_MASK;
-            break;
-        case kProtoUdp:
-            src = TCA_FLOWER_KEY_UDP_SRC, src_mask = TCA_FLOWER_KEY_UDP_SRC_MASK;
-            dst = TCA_FLOWER_KEY_UDP_DST, dst_mask = TCA_FLOWER_KEY_UDP_DST_MASK;
-            break;
-        case kProtoSctp:
-            src = TCA_FLOWER_KEY_SCTP_SRC, src_mask = TCA_FLOWER_KEY_SCTP_SRC_MASK;
-            dst = TCA_FLOWER_KEY_SCTP_DST, dst_mask = TCA_FLOWER_KEY_SCTP_DST_MASK;
-            break;
-        default: return unsupported(Field::TpDst, "L4 ports need tcp, udp or sctp");
+    Words w;
+    if (m.has(k.field)) {
+        w.value = m.get(k.field).value_uint(flow::field_info(k.field).bytes);
+        w.mask = exact_only ? ~uint64_t{0} : m.get(k.field).mask_uint(flow::field_info(k.field).bytes);
     }
-    for (auto [f, key, mask] : {std::tuple{Field::TpSrc, src, src_mask}, std::tuple{Field::TpDst, dst, dst_mask}}) {
-        if (!m.has(f)) continue;
-        if (auto s = put(msg, key, m.get(f).value.data(), 2); !s.ok()) return s;
-        if (auto s = put(msg, mask, m.get(f).mask.data(), 2); !s.ok()) return s;
-    }
-    return Status::success();
-}
-
-Status put_icmp(nl_msg* msg, const flow::Match& m) {
-    if (!m.has(Field::IcmpType) && !m.has(Field::IcmpCode)) return Status::success();
-    const bool v6 = exact(m, Field::IpProto) == kProtoIcmpv6;
-    const int type = v6 ? TCA_FLOWER_KEY_ICMPV6_TYPE : TCA_FLOWER_KEY_ICMPV4_TYPE;
-    const int code = v6 ? TCA_FLOWER_KEY_ICMPV6_CODE : TCA_FLOWER_KEY_ICMPV4_CODE;
-    for (auto [f, key] : {std::pair{Field::IcmpType, type}, std::pair{Field::IcmpCode, code}}) {
-        if (!m.has(f)) continue;
-        if (auto s = put_value<uint8_t>(msg, key, exact_u8(m, f)); !s.ok()) return s;
-        if (auto s = put_value<uint8_t>(msg, key + 1, 0xff); !s.ok()) return s;  // *_MASK follows each key
-    }
-    return Status::success();
-}
-
-// DSCP and ECN share the TOS byte in flower.
-Status put_tos(nl_msg* msg, const flow::Match& m) {
-    if (!m.has(Field::IpDscp) && !m.has(Field::IpEcn)) return Status::success();
-    uint8_t tos = 0, mask = 0;
-    if (m.has(Field::IpDscp)) {
-        tos |= static_cast<uint8_t>(m.get(Field::IpDscp).value[0] << 2);
-        mask |= static_cast<uint8_t>(m.get(Field::IpDscp).mask[0] << 2);
-    }
-    if (m.has(Field::IpEcn)) {
-        tos |= m.get(Field::IpEcn).value[0] & 3;
-        mask |= m.get(Field::IpEcn).mask[0] & 3;
-    }
-    if (auto s = put_value(msg, TCA_FLOWER_KEY_IP_TOS, tos); !s.ok()) return s;
-    return put_value(msg, TCA_FLOWER_KEY_IP_TOS_MASK, mask);
-}
-
-Status put_eth_and_vlan(nl_msg* msg, const flow::Match& m) {
-    const auto eth_type = exact(m, Field::EthType);
-    if (m.has(Field::EthType) && !eth_type) return unsupported(Field::EthType, "flower matches it only exactly");
-    const bool vlan = m.has(Field::VlanVid) || m.has(Field::VlanPcp);
-    if (!vlan) {
-        return eth_type ? put_value(msg, TCA_FLOWER_KEY_ETH_TYPE, htons(static_cast<uint16_t>(*eth_type)))
-                        : Status::success();
-    }
-    // A tagged frame: flower's ETH_TYPE is the tag's TPID, VLAN_ETH_TYPE the inner type.
-    if (auto s = put_value(msg, TCA_FLOWER_KEY_ETH_TYPE, htons(ETH_P_8021Q)); !s.ok()) return s;
-    if (m.has(Field::VlanVid)) {
-        const auto vid = exact(m, Field::VlanVid);
-        if (!vid) return unsupported(Field::VlanVid, "flower matches the VLAN id only exactly");
-        if (auto s = put_value<uint16_t>(msg, TCA_FLOWER_KEY_VLAN_ID, static_cast<uint16_t>(*vid)); !s.ok()) return s;
-    }
-    if (m.has(Field::VlanPcp)) {
-        const auto pcp = exact(m, Field::VlanPcp);
-        if (!pcp) return unsupported(Field::VlanPcp, "flower matches the VLAN priority only exactly");
-        if (auto s = put_value<uint8_t>(msg, TCA_FLOWER_KEY_VLAN_PRIO, static_cast<uint8_t>(*pcp)); !s.ok()) return s;
-    }
-    return eth_type ? put_value(msg, TCA_FLOWER_KEY_VLAN_ETH_TYPE, htons(static_cast<uint16_t>(*eth_type)))
-                    : Status::success();
-}
-
-Status put_tunnel_id(nl_msg* msg, const flow::Match& m) {
-    if (!m.has(Field::TunId)) return Status::success();
-    const auto id = exact(m, Field::TunId);
-    if (!id) return unsupported(Field::TunId, "flower matches the tunnel key only exactly");
-    if (*id > 0xffffffffu) return unsupported(Field::TunId, "flower tunnel keys are 32 bits");
-    return put_value(msg, TCA_FLOWER_KEY_ENC_KEY_ID, htonl(static_cast<uint32_t>(*id)));
-}
-
-Status put_conntrack(nl_msg* msg, const flow::Match& m) {
-    if (m.has(Field::CtState)) {
-        const uint32_t v = static_cast<uint32_t>(m.get(Field::CtState).value_uint(4));
-        const uint32_t mk = static_cast<uint32_t>(m.get(Field::CtState).mask_uint(4));
-        if (mk & (flow::kCtSnat | flow::kCtDnat)) {
-            return unsupported(Field::CtState, "flower has no snat / dnat state flags");
+    switch (k.codec) {
+        case KeyCodec::Bytes: {
+            const Masked& v = m.get(k.field);
+            if (auto s = put(msg, k.key, v.value.data(), n); !s.ok()) return s;
+            if (!k.mask) return Status::success();
+            if (k.mask_kind == KeyMask::Masked) return put(msg, k.mask, v.mask.data(), n);
+            const std::vector<uint8_t> ones(n, 0xff);
+            return put(msg, k.mask, ones.data(), n);
         }
-        uint16_t fv = 0, fm = 0;
-        for (auto [ovs_bit, flower_bit] : kCtBits) {
-            if (v & ovs_bit) fv |= flower_bit;
-            if (mk & ovs_bit) fm |= flower_bit;
+        case KeyCodec::Host16: return put_words<uint16_t>(msg, k, w);
+        case KeyCodec::Host32: return put_words<uint32_t>(msg, k, w);
+        case KeyCodec::TunnelId:
+            if (w.value > 0xffffffffu) return unsupported(k.field, "flower tunnel keys are 32 bits");
+            return put_value(msg, k.key, htonl(static_cast<uint32_t>(w.value)));
+        case KeyCodec::CtFlags: {
+            Words flags;
+            if (auto s = ct_words(m.get(k.field), flags); !s.ok()) return s;
+            return put_words<uint16_t>(msg, k, flags);
         }
-        if (auto s = put_value(msg, TCA_FLOWER_KEY_CT_STATE, fv); !s.ok()) return s;
-        if (auto s = put_value(msg, TCA_FLOWER_KEY_CT_STATE_MASK, fm); !s.ok()) return s;
-    }
-    if (m.has(Field::CtZone)) {
-        const auto zone = static_cast<uint16_t>(m.get(Field::CtZone).value_uint(2));
-        if (auto s = put_value(msg, TCA_FLOWER_KEY_CT_ZONE, zone); !s.ok()) return s;
-        if (auto s = put_value<uint16_t>(msg, TCA_FLOWER_KEY_CT_ZONE_MASK, 0xffff); !s.ok()) return s;
+        case KeyCodec::Tos: {
+            const TosByte tos = tos_byte(m);
+            return put_words<uint8_t>(msg, k, Words{tos.value, tos.mask});
+        }
+        case KeyCodec::EthType:
+            // A tagged frame: flower's ETH_TYPE is the tag's TPID, VLAN_ETH_TYPE the inner type.
+            return put_value(msg, k.key, htons(static_cast<uint16_t>(has_vlan(m) ? ETH_P_8021Q : w.value)));
+        case KeyCodec::VlanEthType: return put_value(msg, k.key, htons(static_cast<uint16_t>(w.value)));
     }
     return Status::success();
 }
 
 // --- decoding ---------------------------------------------------------------
 
-bool has(nlattr* tb[], int attr) { return tb[attr] != nullptr; }
+uint64_t host_word(const nlattr* a, size_t n) {
+    if (n == 2) return nla_get_u16(const_cast<nlattr*>(a));
+    return nla_get_u32(const_cast<nlattr*>(a));
+}
 
-Masked bytes_of(nlattr* key, nlattr* mask, size_t n) {
+Masked bytes_of(const nlattr* key, const nlattr* mask, size_t n) {
     Masked m;
-    std::memcpy(m.value.data(), nla_data(key), std::min<size_t>(n, static_cast<size_t>(nla_len(key))));
-    if (mask) std::memcpy(m.mask.data(), nla_data(mask), std::min<size_t>(n, static_cast<size_t>(nla_len(mask))));
+    std::memcpy(m.value.data(), nla_data(key), n);
+    if (mask) std::memcpy(m.mask.data(), nla_data(mask), n);
     else std::fill(m.mask.begin(), m.mask.begin() + static_cast<long>(n), 0xff);
     return m;
 }
 
-void get_direct(nlattr* tb[], const DirectKey& d, flow::Match& out) {
-    if (!has(tb, d.key)) return;
-    const size_t n = flow::field_info(d.field).bytes;
-    if (d.order == Order::Network) {
-        out.set(d.field, bytes_of(tb[d.key], d.mask ? tb[d.mask] : nullptr, n));
-        return;
+bool is_tag(uint16_t eth_type) { return eth_type == ETH_P_8021Q || eth_type == ETH_P_8021AD; }
+
+void decode_key(nlattr* tb[], const FlowerKey& k, flow::Match& out) {
+    const nlattr* key = tb[k.key];
+    const nlattr* mask = k.mask ? tb[k.mask] : nullptr;
+    const size_t n = key_bytes(k);
+    const size_t field_bytes = flow::field_info(k.field).bytes;
+    switch (k.codec) {
+        case KeyCodec::Bytes:
+            if (k.mask_kind == KeyMask::Masked) out.set(k.field, bytes_of(key, mask, n));
+            else out.set_exact_uint(k.field, bytes_of(key, nullptr, n).value_uint(n));
+            return;
+        case KeyCodec::Host16:
+        case KeyCodec::Host32: {
+            const uint64_t v = host_word(key, n);
+            if (k.mask_kind != KeyMask::Masked) return out.set_exact_uint(k.field, v);
+            const uint64_t all = n == 2 ? 0xffff : 0xffffffffu;
+            out.set(k.field, Masked::from_uint(v, mask ? host_word(mask, n) : all, field_bytes));
+            return;
+        }
+        case KeyCodec::TunnelId: out.set_exact_uint(k.field, ntohl(nla_get_u32(const_cast<nlattr*>(key)))); return;
+        case KeyCodec::CtFlags: {
+            const uint16_t fv = nla_get_u16(const_cast<nlattr*>(key));
+            const uint16_t fm = mask ? nla_get_u16(const_cast<nlattr*>(mask)) : fv;
+            uint32_t v = 0, mk = 0;
+            for (const CtFlag& f : flower_ct_flags()) {
+                if (fv & f.flower_bit) v |= f.ovs_bit;
+                if (fm & f.flower_bit) mk |= f.ovs_bit;
+            }
+            out.set(k.field, Masked::from_uint(v, mk, field_bytes));
+            return;
+        }
+        case KeyCodec::Tos: {
+            const uint8_t tos = nla_get_u8(const_cast<nlattr*>(key));
+            const uint8_t tmask = mask ? nla_get_u8(const_cast<nlattr*>(mask)) : 0xff;
+            out.set(Field::IpDscp, Masked::from_uint(tos >> 2, tmask >> 2, 1));
+            out.set(Field::IpEcn, Masked::from_uint(tos & 3, tmask & 3, 1));
+            return;
+        }
+        // The kernel echoes ETH_TYPE as the inner type too (or the TPID when no
+        // inner type was given); VLAN_ETH_TYPE, decoded after it, wins.
+        case KeyCodec::EthType:
+        case KeyCodec::VlanEthType: {
+            const uint16_t t = ntohs(nla_get_u16(const_cast<nlattr*>(key)));
+            if (is_tag(t)) out.clear(k.field);
+            else out.set_exact_uint(k.field, t);
+            return;
+        }
     }
-    const uint32_t v = nla_get_u32(tb[d.key]);
-    const uint32_t mk = has(tb, d.mask) ? nla_get_u32(tb[d.mask]) : 0xffffffffu;
-    out.set(d.field, Masked::from_uint(v, mk, n));
 }
 
 }  // namespace
 
 Status encode_match(nl_msg* msg, const flow::Match& m) {
-    for (const DirectKey& d : kDirect) {
-        if (!m.has(d.field)) continue;
-        if (auto s = put_direct(msg, d, m.get(d.field)); !s.ok()) return s;
+    for (const FlowerKey& k : flower_keys()) {
+        if (!key_present(k, m)) continue;
+        if (k.ip_proto && !row_for_protocol(k, m)) {
+            const bool some_row = std::any_of(flower_keys().begin(), flower_keys().end(), [&](const FlowerKey& o) {
+                return o.field == k.field && row_for_protocol(o, m);
+            });
+            if (!some_row) return unsupported(k.field, "flower has it only for ip_proto " + protocols_of(k.field));
+            continue;
+        }
+        if (auto s = encode_key(msg, k, m); !s.ok()) return s;
     }
-    if (auto s = put_eth_and_vlan(msg, m); !s.ok()) return s;
-    if (m.has(Field::IpProto)) {
-        const auto proto = exact(m, Field::IpProto);
-        if (!proto) return unsupported(Field::IpProto, "flower matches it only exactly");
-        if (auto s = put_value<uint8_t>(msg, TCA_FLOWER_KEY_IP_PROTO, static_cast<uint8_t>(*proto)); !s.ok()) return s;
-    }
-    if (auto s = put_ports(msg, m); !s.ok()) return s;
-    if (auto s = put_icmp(msg, m); !s.ok()) return s;
-    if (auto s = put_tos(msg, m); !s.ok()) return s;
-    if (auto s = put_tunnel_id(msg, m); !s.ok()) return s;
-    return put_conntrack(msg, m);
+    return Status::success();
 }
 
 Status decode_match(nlattr* tb[], flow::Match& out) {
-    for (const DirectKey& d : kDirect) get_direct(tb, d, out);
-
-    // The kernel echoes a VLAN match as VLAN_ID / VLAN_PRIO, the inner type as
-    // VLAN_ETH_TYPE, and ETH_TYPE as the inner type too (or the TPID when no
-    // inner type was given).
-    std::optional<uint16_t> eth_type;
-    if (has(tb, TCA_FLOWER_KEY_ETH_TYPE)) eth_type = ntohs(nla_get_u16(tb[TCA_FLOWER_KEY_ETH_TYPE]));
-    if (has(tb, TCA_FLOWER_KEY_VLAN_ETH_TYPE)) eth_type = ntohs(nla_get_u16(tb[TCA_FLOWER_KEY_VLAN_ETH_TYPE]));
-    if (eth_type == ETH_P_8021Q || eth_type == ETH_P_8021AD) eth_type.reset();
-    if (has(tb, TCA_FLOWER_KEY_VLAN_ID)) out.set_exact_uint(Field::VlanVid, nla_get_u16(tb[TCA_FLOWER_KEY_VLAN_ID]));
-    if (has(tb, TCA_FLOWER_KEY_VLAN_PRIO)) out.set_exact_uint(Field::VlanPcp, nla_get_u8(tb[TCA_FLOWER_KEY_VLAN_PRIO]));
-    if (eth_type) out.set_exact_uint(Field::EthType, *eth_type);
-
-    std::optional<uint8_t> proto;
-    if (has(tb, TCA_FLOWER_KEY_IP_PROTO)) {
-        proto = nla_get_u8(tb[TCA_FLOWER_KEY_IP_PROTO]);
-        out.set_exact_uint(Field::IpProto, *proto);
+    const int proto = tb[TCA_FLOWER_KEY_IP_PROTO] ? nla_get_u8(tb[TCA_FLOWER_KEY_IP_PROTO]) : -1;
+    for (const FlowerKey& k : flower_keys()) {
+        if (!tb[k.key] || (k.ip_proto && proto != k.ip_proto)) continue;
+        decode_key(tb, k, out);
     }
-    const std::array<std::tuple<uint8_t, int, int, int, int>, 3> port_keys = {{
-        {kProtoTcp, TCA_FLOWER_KEY_TCP_SRC, TCA_FLOWER_KEY_TCP_SRC_MASK, TCA_FLOWER_KEY_TCP_DST,
-         TCA_FLOWER_KEY_TCP_DST_MASK},
-        {kProtoUdp, TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK, TCA_FLOWER_KEY_UDP_DST,
-         TCA_FLOWER_KEY_UDP_DST_MASK},
-        {kProtoSctp, TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK, TCA_FLOWER_KEY_SCTP_DST,
-         TCA_FLOWER_KEY_SCTP_DST_MASK},
-    }};
-    for (const auto& [p, src, src_mask, dst, dst_mask] : port_keys) {
-        if (proto != p) continue;
-        if (has(tb, src)) out.set(Field::TpSrc, bytes_of(tb[src], tb[src_mask], 2));
-        if (has(tb, dst)) out.set(Field::TpDst, bytes_of(tb[dst], tb[dst_mask], 2));
-    }
-    const bool v6 = proto == kProtoIcmpv6;
-    const int icmp_type = v6 ? TCA_FLOWER_KEY_ICMPV6_TYPE : TCA_FLOWER_KEY_ICMPV4_TYPE;
-    const int icmp_code = v6 ? TCA_FLOWER_KEY_ICMPV6_CODE : TCA_FLOWER_KEY_ICMPV4_CODE;
-    if (proto == kProtoIcmp || proto == kProtoIcmpv6) {
-        if (has(tb, icmp_type)) out.set_exact_uint(Field::IcmpType, nla_get_u8(tb[icmp_type]));
-        if (has(tb, icmp_code)) out.set_exact_uint(Field::IcmpCode, nla_get_u8(tb[icmp_code]));
-    }
-    if (has(tb, TCA_FLOWER_KEY_IP_TOS)) {
-        const uint8_t tos = nla_get_u8(tb[TCA_FLOWER_KEY_IP_TOS]);
-        const uint8_t mask = has(tb, TCA_FLOWER_KEY_IP_TOS_MASK) ? nla_get_u8(tb[TCA_FLOWER_KEY_IP_TOS_MASK]) : 0xff;
-        out.set(Field::IpDscp, Masked::from_uint(tos >> 2, mask >> 2, 1));
-        out.set(Field::IpEcn, Masked::from_uint(tos & 3, mask & 3, 1));
-    }
-    if (has(tb, TCA_FLOWER_KEY_ENC_KEY_ID)) {
-        out.set_exact_uint(Field::TunId, ntohl(nla_get_u32(tb[TCA_FLOWER_KEY_ENC_KEY_ID])));
-    }
-    if (has(tb, TCA_FLOWER_KEY_CT_STATE)) {
-        const uint16_t fv = nla_get_u16(tb[TCA_FLOWER_KEY_CT_STATE]);
-        const uint16_t fm = has(tb, TCA_FLOWER_KEY_CT_STATE_MASK) ? nla_get_u16(tb[TCA_FLOWER_KEY_CT_STATE_MASK]) : fv;
-        uint32_t v = 0, mk = 0;
-        for (auto [ovs_bit, flower_bit] : kCtBits) {
-            if (fv & flower_bit) v |= ovs_bit;
-            if (fm & flower_bit) mk |= ovs_bit;
-        }
-        out.set(Field::CtState, Masked::from_uint(v, mk, 4));
-    }
-    if (has(tb, TCA_FLOWER_KEY_CT_ZONE)) out.set_exact_uint(Field::CtZone, nla_get_u16(tb[TCA_FLOWER_KEY_CT_ZONE]));
     return Status::success();
+}
+
+std::span<const netlink::AttrRule> flower_key_rules() {
+    static const std::vector<netlink::AttrRule> rules = [] {
+        std::vector<netlink::AttrRule> r;
+        for (const FlowerKey& k : flower_keys()) {
+            r.push_back(netlink::bytes_attr(k.key, k.key_name, key_bytes(k)));
+            if (k.mask) r.push_back(netlink::bytes_attr(k.mask, k.mask_name, key_bytes(k)));
+        }
+        return r;
+    }();
+    return rules;
 }
 
 }  // namespace snoc::offload::tc

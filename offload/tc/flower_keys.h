@@ -3,6 +3,9 @@
 
 #include <netlink/msg.h>
 
+#include <span>
+
+#include "netlink/attr_policy.h"
 #include "offload/flow.h"
 #include "offload/status.h"
 
@@ -13,7 +16,10 @@ namespace snoc::offload::tc {
 // EOPNOTSUPP and names the field; nothing partial is meant to be sent then.
 Status encode_match(nl_msg* msg, const flow::Match& m);
 
-// The inverse, from attributes parsed with TCA_FLOWER_MAX.
+// The inverse, from attributes parsed with TCA_FLOWER_MAX and flower_key_rules().
 Status decode_match(nlattr* tb[], flow::Match& out);
+
+// The length rules of every TCA_FLOWER_KEY_* attribute decode_match reads.
+std::span<const netlink::AttrRule> flower_key_rules();
 
 }  // namespace snoc::offload::tc

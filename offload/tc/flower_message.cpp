@@ -11,12 +11,11 @@
 
 #include <cerrno>
 
+#include "netlink/attr_policy.h"
 #include "offload/tc/flower_actions.h"
 #include "offload/tc/flower_keys.h"
 
 namespace snoc::offload::tc {
-
-void NlMsgDeleter::operator()(nl_msg* m) const { nlmsg_free(m); }
 
 uint32_t ingress_parent() { return TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS); }
 
@@ -105,6 +104,25 @@ Status build_new_filter_sized(const TcRule& rule, const TranslateContext& ctx, I
     return Status::success();
 }
 
+const netlink::AttrPolicy kFilterPolicy{"filter message",
+                                        {
+                                            netlink::string_attr(SNOC_NLA(TCA_KIND)),
+                                            netlink::nested_attr(SNOC_NLA(TCA_OPTIONS)),
+                                            netlink::u32_attr(SNOC_NLA(TCA_CHAIN)),
+                                        }};
+
+// The filter's own attributes and every key decode_match reads.
+const netlink::AttrPolicy& flower_options_policy() {
+    static const netlink::AttrPolicy policy = [] {
+        std::vector<netlink::AttrRule> rules(flower_key_rules().begin(), flower_key_rules().end());
+        rules.push_back(netlink::u32_attr(SNOC_NLA(TCA_FLOWER_FLAGS)));
+        rules.push_back(netlink::u32_attr(SNOC_NLA(TCA_FLOWER_IN_HW_COUNT)));
+        rules.push_back(netlink::nested_attr(SNOC_NLA(TCA_FLOWER_ACT)));
+        return netlink::AttrPolicy("flower options", rules);
+    }();
+    return policy;
+}
+
 }  // namespace
 
 Status build_new_filter(const TcRule& rule, const TranslateContext& ctx, Install mode, NlMsgPtr& out) {
@@ -133,7 +151,7 @@ Status decode_filter(nlmsghdr* hdr, const TranslateContext& ctx, TcRuleState& ou
     if (hdr->nlmsg_type != RTM_NEWTFILTER) return Status::failure(EINVAL, "not a filter message");
     const auto* t = static_cast<const tcmsg*>(nlmsg_data(hdr));
     nlattr* tb[TCA_MAX + 1] = {};
-    if (nlmsg_parse(hdr, sizeof(tcmsg), tb, TCA_MAX, nullptr) < 0) return Status::failure(EINVAL, "malformed filter");
+    if (auto s = netlink::parse_message(tb, kFilterPolicy, hdr, sizeof(tcmsg)); !s.ok()) return s;
     if (!tb[TCA_KIND] || std::string_view(nla_get_string(tb[TCA_KIND])) != "flower") {
         return Status::failure(ENOENT, "not a flower filter");
     }
@@ -146,9 +164,7 @@ Status decode_filter(nlmsghdr* hdr, const TranslateContext& ctx, TcRuleState& ou
     if (ctx.name_of) r.dev = ctx.name_of(r.ifindex).value_or("");
 
     nlattr* fl[TCA_FLOWER_MAX + 1] = {};
-    if (nla_parse_nested(fl, TCA_FLOWER_MAX, tb[TCA_OPTIONS], nullptr) < 0) {
-        return Status::failure(EINVAL, "malformed flower options");
-    }
+    if (auto s = netlink::parse_nested(fl, flower_options_policy(), tb[TCA_OPTIONS]); !s.ok()) return s;
     const uint32_t flags = fl[TCA_FLOWER_FLAGS] ? nla_get_u32(fl[TCA_FLOWER_FLAGS]) : 0;
     r.skip = (flags & TCA_CLS_FLAGS_SKIP_SW) ? SkipPolicy::SkipSw
              : (flags & TCA_CLS_FLAGS_SKIP_HW) ? SkipPolicy::SkipHw

@@ -6,15 +6,13 @@
 
 #include <memory>
 
+#include "netlink/message_ptr.h"
 #include "offload/status.h"
 #include "offload/tc/tc_rule.h"
 
 namespace snoc::offload::tc {
 
-struct NlMsgDeleter {
-    void operator()(nl_msg* m) const;
-};
-using NlMsgPtr = std::unique_ptr<nl_msg, NlMsgDeleter>;
+using netlink::NlMsgPtr;
 
 // The ingress hook of clsact / ingress qdiscs.
 uint32_t ingress_parent();

@@ -53,7 +53,7 @@ bool same_rule(const TcRule& have, const TcRule& want) {
 
 Status TcEngine::open(std::unique_ptr<TcEngine>& out) {
     std::unique_ptr<TcEngine> e(new TcEngine());
-    if (auto s = NetlinkSocket::open(e->sock_); !s.ok()) return s;
+    if (auto s = netlink::NetlinkSocket::open(e->sock_); !s.ok()) return s;
     e->ctx_.ifindex_of = ifindex_of;
     e->ctx_.name_of = name_of;
     e->ctx_.psched_tick_in_usec = read_psched_tick_in_usec();

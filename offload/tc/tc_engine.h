@@ -24,7 +24,8 @@
 #include <vector>
 
 #include "offload/status.h"
-#include "offload/tc/netlink_socket.h"
+#include "netlink/netlink_socket.h"
+#include "offload/tc/flower_message.h"
 #include "offload/tc/tc_rule.h"
 
 namespace snoc::offload::tc {
@@ -53,14 +54,14 @@ public:
     SyncReport sync(const std::vector<TcRule>& desired, const std::vector<std::string>& devs);
 
     TranslateContext& context() { return ctx_; }
-    NetlinkSocket& socket() { return *sock_; }
+    netlink::NetlinkSocket& socket() { return *sock_; }
 
     // Fills ifindex from dev for each rule; fails naming the first unknown netdev.
     Status resolve(std::vector<TcRule>& rules) const;
 
 private:
     TcEngine() = default;
-    std::unique_ptr<NetlinkSocket> sock_;
+    std::unique_ptr<netlink::NetlinkSocket> sock_;
     TranslateContext ctx_;
 };
 

@@ -11,12 +11,12 @@
 
 #include "controller/nic/ethtool_bitset.h"
 #include "controller/nic/ethtool_features.h"
-#include "offload/tc/flower_message.h"
+#include "netlink/message_ptr.h"
 
 namespace snoc::nic {
 namespace {
 
-using offload::tc::NlMsgPtr;
+using netlink::NlMsgPtr;
 
 // A message whose first attribute (type 1) will hold the bitset under test.
 NlMsgPtr message() {

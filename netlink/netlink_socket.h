@@ -19,13 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "netlink/message_ptr.h"
 #include "offload/status.h"
-#include "offload/tc/flower_message.h"
 
 struct nl_sock;
 struct nlmsghdr;
 
-namespace snoc::offload::tc {
+namespace snoc::netlink {
+
+using offload::Status;
 
 class NetlinkSocket {
 public:
@@ -55,4 +57,4 @@ private:
 // The extended-ack message of an NLMSG_ERROR message, if any.
 std::string extack_message(const nlmsghdr* err_msg);
 
-}  // namespace snoc::offload::tc
+}  // namespace snoc::netlink

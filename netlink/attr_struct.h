@@ -7,7 +7,7 @@
 #include <cstring>
 #include <optional>
 
-namespace snoc::offload::tc {
+namespace snoc::netlink {
 
 template <typename T>
 std::optional<T> attr_struct(const nlattr* a) {
@@ -17,4 +17,4 @@ std::optional<T> attr_struct(const nlattr* a) {
     return v;
 }
 
-}  // namespace snoc::offload::tc
+}  // namespace snoc::netlink

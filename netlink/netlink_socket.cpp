@@ -1,4 +1,4 @@
-#include "offload/tc/netlink_socket.h"
+#include "netlink/netlink_socket.h"
 
 #include <linux/netlink.h>
 #include <netlink/attr.h>
@@ -13,7 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace snoc::offload::tc {
+namespace snoc::netlink {
 namespace {
 
 constexpr int kBufferBytes = 8 << 20;
@@ -199,4 +199,4 @@ Status NetlinkSocket::dump(NlMsgPtr request, const std::function<void(nlmsghdr*)
     }
 }
 
-}  // namespace snoc::offload::tc
+}  // namespace snoc::netlink
