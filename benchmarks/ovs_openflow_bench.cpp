@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/ofport_numbers.h"
 #include "ovs-integration/openflow_programmer.h"
 #include "ovs-integration/ovsdb_client.h"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/rte_flow/dpdk/rte_eal.h"
 #include "offload/rte_flow/dpdk/rte_flow_backend.h"
 #include "offload/tc/tc_backend.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/tc/tc_engine.h"
 
 namespace {

@@ -5,7 +5,7 @@
 
 #include "controller/backend_providers.h"
 #include "controller/port_directory.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/openflow_render.h"
 #include "sys/shell_word.h"
 

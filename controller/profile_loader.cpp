@@ -4,7 +4,7 @@
 
 #include "controller/builtin_profiles.h"
 #include "controller/yaml_reader.h"
-#include "offload/number_text.h"
+#include "flow/number_text.h"
 #include "sys/regular_file.h"
 
 namespace snoc {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "controller/diagnostics.h"
-#include "offload/flow.h"
-#include "offload/net_address.h"
+#include "flow/flow.h"
+#include "flow/net_address.h"
 #include "offload/nic_profile.h"
 
 namespace snoc::spec {

@@ -7,7 +7,7 @@
 #include "controller/spec_validate.h"
 #include "controller/spec_values.h"
 #include "controller/yaml_reader.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "sys/regular_file.h"
 
 namespace snoc::spec {

@@ -9,8 +9,8 @@
 #include "controller/port_directory.h"
 #include "controller/spec_values.h"
 #include "controller/yaml_reader.h"
-#include "offload/policy_syntax.h"
-#include "offload/policy_values.h"
+#include "flow/policy_syntax.h"
+#include "flow/policy_values.h"
 #include "offload/tunnel_lowering.h"
 
 namespace snoc::spec {

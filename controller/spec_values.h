@@ -7,7 +7,7 @@
 #include <string>
 
 #include "controller/yaml_reader.h"
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 
 namespace snoc::spec {
 

@@ -1,6 +1,6 @@
 #include "controller/yaml_reader.h"
 
-#include "offload/number_text.h"
+#include "flow/number_text.h"
 
 #include <algorithm>
 #include <charconv>

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/nic_profile.h"
 #include "offload/placement.h"
 #include "offload/status.h"

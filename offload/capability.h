@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/nic_profile.h"
 #include "offload/ports.h"
 

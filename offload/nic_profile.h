@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 namespace snoc::offload {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <variant>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/ports.h"
 
 namespace snoc::offload {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "offload/net_address.h"
-#include "offload/number_text.h"
+#include "flow/net_address.h"
+#include "flow/number_text.h"
 #include "ovs-integration/dpflow_parse.h"
 
 namespace snoc::ovs {

@@ -1,5 +1,5 @@
 // Datapath actions (the text after "actions:" in dpctl/dump-flows) as
-// canonical actions (offload/flow.h), so a datapath flow can be put through
+// canonical actions (flow/flow.h), so a datapath flow can be put through
 // the same capability check as a policy rule.
 //
 // One converter per datapath action, in a table (dpflow_actions.cpp), the
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "ovs-integration/dpif_ports.h"
 
 namespace snoc::ovs {

@@ -6,9 +6,9 @@
 #include <span>
 #include <utility>
 
-#include "offload/flag_names.h"
-#include "offload/net_address.h"
-#include "offload/number_text.h"
+#include "flow/flag_names.h"
+#include "flow/net_address.h"
+#include "flow/number_text.h"
 #include "ovs-integration/dpflow_text.h"
 
 namespace snoc::ovs {

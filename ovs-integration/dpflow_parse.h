@@ -8,7 +8,7 @@
 // all use this grammar; they differ only in which keys and trailing fields
 // appear.
 //
-// The key is mapped onto the canonical flow model (offload/flow.h), so
+// The key is mapped onto the canonical flow model (flow/flow.h), so
 // monitoring can compare what the datapath runs with what the plan wanted.
 // Keys the model has no field for that really constrain the flow are kept
 // in DpFlow::unmapped_keys so the translation can report them.
@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 namespace snoc::ovs {
 

@@ -9,7 +9,7 @@
 #include <system_error>
 #include <thread>
 
-#include "offload/number_text.h"
+#include "flow/number_text.h"
 #include "ovs-integration/dpflow_key.h"
 #include "ovs-integration/dpflow_text.h"
 

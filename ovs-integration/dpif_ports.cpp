@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-#include "offload/number_text.h"
+#include "flow/number_text.h"
 
 namespace snoc::ovs {
 namespace {

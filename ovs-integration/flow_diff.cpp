@@ -6,7 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::ovs {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/status.h"
 
 namespace snoc::ovs {

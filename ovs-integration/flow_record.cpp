@@ -4,7 +4,7 @@
 #include <deque>
 #include <unordered_set>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/ofctl_dump.h"
 
 namespace snoc::ovs {

@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/status.h"
 #include "ovs-integration/flow_diff.h"
 

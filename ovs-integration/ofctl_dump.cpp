@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::ovs {
 namespace {

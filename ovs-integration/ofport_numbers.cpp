@@ -4,7 +4,7 @@
 #include <set>
 #include <string_view>
 
-#include "offload/policy_values.h"
+#include "flow/policy_values.h"
 #include "ovs-integration/ovsdb_client.h"
 #include "ovs-integration/ovsdb_codec.h"
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/ofctl_dump.h"
 #include "ovs-integration/openflow_render.h"
 #include "sys/process_runner.h"

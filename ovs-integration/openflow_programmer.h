@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/status.h"
 #include "ovs-integration/flow_diff.h"
 #include "ovs-integration/flow_record.h"

@@ -1,6 +1,6 @@
 #include "ovs-integration/openflow_render.h"
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::ovs {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 namespace snoc::ovs {
 

@@ -4,7 +4,7 @@
 
 #include "controller/backend_providers.h"
 #include "controller/monitor/tc_samples.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::daemon {
 namespace {

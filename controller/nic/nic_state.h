@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 #include "offload/nic_profile.h"
 
 namespace snoc::nic {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "controller/nic/nic_state.h"
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 #include "netlink/netlink_socket.h"
 #include "offload/status.h"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 #include "offload/status.h"
 
 namespace snoc::nic {

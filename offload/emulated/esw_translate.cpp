@@ -6,7 +6,7 @@
 #include <cstring>
 #include <variant>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::offload::emulated {
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 
 namespace snoc::offload::rte {
 

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "offload/policy_values.h"
+#include "flow/policy_values.h"
 #include "offload/tc/action_kind.h"
 #include "offload/tc/action_writer.h"
 #include "offload/tc/tc_words.h"

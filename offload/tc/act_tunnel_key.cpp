@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "netlink/attr_struct.h"
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 #include "offload/tc/action_kind.h"
 #include "offload/tc/action_writer.h"
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "netlink/attr_policy.h"
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/status.h"
 #include "offload/tc/pedit.h"
 #include "offload/tc/tc_rule.h"

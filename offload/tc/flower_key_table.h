@@ -10,7 +10,7 @@
 #include <span>
 #include <string_view>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 namespace snoc::offload::tc {
 

@@ -6,7 +6,7 @@
 #include <span>
 
 #include "netlink/attr_policy.h"
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/status.h"
 
 namespace snoc::offload::tc {

@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 #include "offload/status.h"
 
 namespace snoc::offload::tc {

@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "offload/flag_names.h"
-#include "offload/policy_values.h"
+#include "flow/flag_names.h"
+#include "flow/policy_values.h"
 #include "offload/tc/action_lowering.h"
 #include "offload/tc/flower_key_table.h"
 #include "offload/tc/tc_words.h"

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 namespace snoc::offload::tc {
 

@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "offload/emulated/esw_translate.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::offload::emulated {
 namespace {

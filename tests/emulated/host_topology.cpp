@@ -16,7 +16,7 @@
 #include <memory>
 
 #include "sys/netns_scope.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::test {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace {
 

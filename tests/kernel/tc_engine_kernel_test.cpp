@@ -7,7 +7,7 @@
 #include <cstdlib>
 
 #include "kernel_env.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/tc/flower_actions.h"
 #include "offload/tc/tc_engine.h"
 

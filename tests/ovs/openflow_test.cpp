@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/flow_diff.h"
 #include "ovs-integration/ofctl_dump.h"
 #include "ovs-integration/openflow_programmer.h"

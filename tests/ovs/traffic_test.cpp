@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <thread>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/datapath_monitor.h"
 #include "ovs-integration/openflow_programmer.h"
 #include "ovs-integration/openflow_render.h"

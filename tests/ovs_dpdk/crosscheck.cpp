@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <set>
 
-#include "offload/number_text.h"
+#include "flow/number_text.h"
 #include "offload/rte_flow/rte_testpmd.h"
 #include "offload/rte_flow/rte_translate.h"
 #include "ovs-integration/dpflow_actions.h"

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <charconv>
 
-#include "offload/number_text.h"
+#include "flow/number_text.h"
 
 namespace snoc::testpmd {
 namespace {

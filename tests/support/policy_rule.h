@@ -7,7 +7,7 @@
 #include <string>
 
 #include "offload/backend.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc::test {
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "controller/backend_providers.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 namespace snoc {
 namespace {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "offload/capability.h"
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/tunnel_lowering.h"
 
 namespace snoc::offload {

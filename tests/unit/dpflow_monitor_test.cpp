@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/datapath_monitor.h"
 #include "ovs-integration/dpflow_actions.h"
 #include "ovs-integration/dpflow_explain.h"

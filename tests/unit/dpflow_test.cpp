@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 #include "ovs-integration/dpflow_classify.h"
 #include "ovs-integration/dpflow_parse.h"
 #include "tests/unit/test_support.h"

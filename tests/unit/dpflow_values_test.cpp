@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "offload/net_address.h"
-#include "offload/number_text.h"
+#include "flow/net_address.h"
+#include "flow/number_text.h"
 #include "ovs-integration/dpflow_classify.h"
 #include "ovs-integration/dpflow_key.h"
 #include "ovs-integration/dpflow_text.h"

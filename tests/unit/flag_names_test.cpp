@@ -1,8 +1,8 @@
-// offload/flag_names: the one definition of the tcp_flags and ct_state bit
+// flow/flag_names: the one definition of the tcp_flags and ct_state bit
 // names the policy syntax, the datapath flow parser and tc's printer share.
 #include <gtest/gtest.h>
 
-#include "offload/flag_names.h"
+#include "flow/flag_names.h"
 
 namespace snoc::flow {
 namespace {

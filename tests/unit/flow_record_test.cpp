@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "ovs-integration/flow_record.h"
 #include "ovs-integration/openflow_render.h"
 

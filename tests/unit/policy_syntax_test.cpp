@@ -1,6 +1,6 @@
 // Tests of the policy flow syntax: parse_policy_flow() and the format_*()
-// printers (offload/policy_syntax.h).
-#include "offload/policy_syntax.h"
+// printers (flow/policy_syntax.h).
+#include "flow/policy_syntax.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 
 #include <map>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/rte_flow/rte_testpmd.h"
 #include "offload/rte_flow/rte_translate.h"
 

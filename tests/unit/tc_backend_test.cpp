@@ -3,7 +3,7 @@
 // HwRuleState (residency, placement from in_hw, counters).
 #include <gtest/gtest.h>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/tc/tc_backend.h"
 
 namespace snoc::offload::tc {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/tc/flower_actions.h"
 #include "offload/tc/tc_command.h"
 

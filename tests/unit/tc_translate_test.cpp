@@ -11,7 +11,7 @@
 
 #include <cstring>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/tc/flower_actions.h"
 #include "offload/tc/flower_message.h"
 #include "offload/tc/pedit.h"

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 #include "offload/tunnel_lowering.h"
 
 namespace snoc::offload {

@@ -1,4 +1,4 @@
-// Private to offload/policy_*.cpp: the value readers and writers of the
+// Private to flow/policy_*.cpp: the value readers and writers of the
 // policy syntax (one per FieldKind), the number and port-name rules, and the
 // small Result type the parser passes around instead of throwing.
 #pragma once
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 namespace snoc::flow::syntax {
 

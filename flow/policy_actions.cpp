@@ -4,14 +4,14 @@
 // unless it is only an alias, prints it back. The printer asks the rows in
 // order and the first that recognises the action prints it, so the mod_*
 // rows come before the general set_field row.
-#include "offload/policy_actions.h"
+#include "flow/policy_actions.h"
 
 #include <cstdio>
 #include <optional>
 #include <variant>
 
-#include "offload/policy_fields.h"
-#include "offload/policy_lexer.h"
+#include "flow/policy_fields.h"
+#include "flow/policy_lexer.h"
 
 namespace snoc::flow::syntax {
 namespace {

@@ -1,16 +1,16 @@
 // One rule of the policy syntax: flow attributes, match terms, then
 // "actions=" and the action list (see policy_syntax.h). Field names live in
 // policy_fields.cpp, values in policy_values.cpp, actions in policy_actions.cpp.
-#include "offload/policy_syntax.h"
+#include "flow/policy_syntax.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 
-#include "offload/policy_actions.h"
-#include "offload/policy_fields.h"
-#include "offload/policy_lexer.h"
-#include "offload/policy_values.h"
+#include "flow/policy_actions.h"
+#include "flow/policy_fields.h"
+#include "flow/policy_lexer.h"
+#include "flow/policy_values.h"
 
 namespace snoc::flow {
 namespace {

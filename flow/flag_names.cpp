@@ -1,4 +1,4 @@
-#include "offload/flag_names.h"
+#include "flow/flag_names.h"
 
 #include <array>
 

@@ -1,6 +1,6 @@
 // The one table of match fields. Parser, printer, NIC-profile validation,
 // capability checks and docs all read it, so they cannot drift apart.
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 #include <stdexcept>
 

@@ -1,5 +1,5 @@
 // Field names and protocol shorthands of the policy syntax (see policy_fields.h).
-#include "offload/policy_fields.h"
+#include "flow/policy_fields.h"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-// Private to offload/policy_*.cpp: splitting rule text into items.
+// Private to flow/policy_*.cpp: splitting rule text into items.
 //
 // As in ovs-ofctl, items are separated by commas and whitespace; inside
 // parentheses (ct(commit,zone=1), resubmit(,2)) they do not separate.
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "offload/policy_values.h"
+#include "flow/policy_values.h"
 
 namespace snoc::flow::syntax {
 

@@ -1,4 +1,4 @@
-// Private to offload/policy_*.cpp: the names of match fields and protocol
+// Private to flow/policy_*.cpp: the names of match fields and protocol
 // shorthands in the policy syntax. One table drives reading and printing, so
 // a name the printer emits is always a name the parser accepts.
 #pragma once
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "offload/flow.h"
-#include "offload/policy_values.h"
+#include "flow/flow.h"
+#include "flow/policy_values.h"
 
 namespace snoc::flow::syntax {
 

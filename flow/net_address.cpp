@@ -1,4 +1,4 @@
-#include "offload/net_address.h"
+#include "flow/net_address.h"
 
 #include <arpa/inet.h>
 

@@ -1,5 +1,5 @@
 // Splitting rule text into items (see policy_lexer.h).
-#include "offload/policy_lexer.h"
+#include "flow/policy_lexer.h"
 
 namespace snoc::flow::syntax {
 

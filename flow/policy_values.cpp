@@ -1,5 +1,5 @@
 // Value readers and writers of the policy syntax, one per FieldKind.
-#include "offload/policy_values.h"
+#include "flow/policy_values.h"
 
 #include <arpa/inet.h>
 
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <span>
 
-#include "offload/flag_names.h"
+#include "flow/flag_names.h"
 
 namespace snoc::flow::syntax {
 namespace {

@@ -1,4 +1,4 @@
-// Private to offload/policy_*.cpp: the action list of the policy syntax,
+// Private to flow/policy_*.cpp: the action list of the policy syntax,
 // read and printed through one table of action names.
 #pragma once
 
@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "offload/flow.h"
-#include "offload/policy_values.h"
+#include "flow/flow.h"
+#include "flow/policy_values.h"
 
 namespace snoc::flow::syntax {
 

@@ -1,4 +1,4 @@
-#include "offload/flow.h"
+#include "flow/flow.h"
 
 #include <algorithm>
 #include <initializer_list>
