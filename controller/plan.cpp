@@ -278,6 +278,7 @@ private:
                 continue;
             }
             decide(r, *p.lowered);
+            backend_check(r);
             plan_.rules.push_back(std::move(r));
         }
     }
@@ -338,14 +339,20 @@ private:
         }
         r.placement = Placement::Hardware;
         hw_rule(r, lowered, caps_of(*nic));
-        // The profile says the NIC can; the backend must also be able to say it.
-        const offload::BackendProvider* provider = find_provider(nic->backend);
-        if (provider && provider->check && r.hw) {
-            if (auto why = provider->check(*r.hw, render_context(nic))) {
-                r.reasons.push_back(std::move(*why));
-                r.placement = Placement::Ovs;
-                r.hw.reset();
-            }
+    }
+
+    // The profile (or tc software's own rules) say the rule can run; its
+    // table's backend must also be able to say it (rte_flow's items, tc's
+    // 32 actions). When it cannot, the rule stays in OVS with the reason.
+    void backend_check(RulePlan& r) const {
+        if (!r.hw) return;
+        const spec::NicSpec* nic = s_.find_nic(r.nic);
+        const offload::BackendProvider* provider = find_provider(nic ? nic->backend : offload::Backend::TcFlower);
+        if (!provider || !provider->check) return;
+        if (auto why = provider->check(*r.hw, render_context(nic))) {
+            r.reasons.push_back(std::move(*why));
+            r.placement = Placement::Ovs;
+            r.hw.reset();
         }
     }
 

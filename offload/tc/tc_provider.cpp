@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "offload/tc/action_lowering.h"
+#include "offload/tc/action_writer.h"
 #include "offload/tc/tc_backend.h"
 #include "offload/tc/tc_command.h"
 
@@ -37,6 +39,19 @@ Rendering render(const HwRule& rule, const RenderContext& ctx) {
     return {"tc-flower rule on " + rule.port + " ingress" + skip, tc_command(to_tc_rule(rule), t)};
 }
 
+// A flower filter holds at most TCA_ACT_MAX_PRIO actions; one canonical
+// action may need several (set_field: pedit + csum; an encap: tunnel_key +
+// mirred), so count them as the encoder will write them.
+std::optional<Reason> check(const HwRule& rule, const RenderContext& ctx) {
+    TranslateContext t;
+    t.meters = tc_meters(ctx.meters);
+    const size_t n = lower_actions(to_tc_rule(rule), t).size();
+    if (n <= kMaxActions) return std::nullopt;
+    return Reason{ReasonCode::TooManyActions, "actions",
+                  "a tc filter holds at most " + std::to_string(kMaxActions) + " actions (TCA_ACT_MAX_PRIO); this rule needs " +
+                      std::to_string(n)};
+}
+
 Status open(const OpenContext& ctx, std::unique_ptr<OffloadBackend>& out) {
     std::unique_ptr<TcBackend> b;
     const Status st = TcBackend::open(b, tc_meters(ctx.meters));
@@ -52,7 +67,7 @@ BackendProvider tc_provider() {
             .bytes = ByteCounting::FromNetworkHeader,
             .dump_marks = cookie_marks(),
             .open = open,
-            .check = {},
+            .check = check,
             .render = render};
 }
 

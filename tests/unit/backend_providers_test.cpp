@@ -86,6 +86,29 @@ TEST(BackendProviders, TcRenderingSaysTheSkipFlagOfEachResidency) {
     EXPECT_EQ(any.command.find(" skip_"), std::string::npos) << any.command;
 }
 
+std::string outputs(size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s += (i ? ",output:pf0vf" : "output:pf0vf") + std::to_string(2 + i % 3);
+    return s;
+}
+
+// 32 tc actions fit a filter, 33 do not, counted as the encoder writes
+// them: set_field needs pedit + csum, so 31 canonical actions can be 33.
+TEST(BackendProviders, TcCheckCountsActionsAsTheFilterHoldsThem) {
+    const auto* tc = find_provider(Backend::TcFlower);
+    ASSERT_NE(tc, nullptr);
+    EXPECT_EQ(tc->check(rule("ip actions=" + outputs(32)), {}), std::nullopt);
+    const auto over = tc->check(rule("ip actions=" + outputs(33)), {});
+    ASSERT_TRUE(over);
+    EXPECT_EQ(over->code, offload::ReasonCode::TooManyActions);
+    EXPECT_EQ(over->detail, "a tc filter holds at most 32 actions (TCA_ACT_MAX_PRIO); this rule needs 33");
+    const std::string rewrite = "tcp actions=set_field:80->tp_dst,";
+    EXPECT_EQ(tc->check(rule(rewrite + outputs(30)), {}), std::nullopt);  // pedit + csum + 30 mirred = 32
+    const auto folded = tc->check(rule(rewrite + outputs(31)), {});       // 32 canonical actions, 33 tc ones
+    ASSERT_TRUE(folded);
+    EXPECT_NE(folded->detail.find("needs 33"), std::string::npos) << folded->detail;
+}
+
 TEST(BackendProviders, RteFlowCheckNamesWhatItCannotSay) {
     const auto* rte = find_provider(Backend::RteFlow);
     ASSERT_NE(rte, nullptr);

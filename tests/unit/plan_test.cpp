@@ -319,6 +319,22 @@ TEST(Plan, ValidationLowersEachRuleOnceAndThePlanUsesIt) {
     EXPECT_TRUE(has_encap(rp->hw->flow));
 }
 
+// A rule the profile allows but its table's backend cannot hold stays in
+// OVS with the backend's reason: 33 outputs are 33 tc actions.
+TEST(Plan, ARuleTooLongForATcFilterStaysInOvs) {
+    std::string outs;
+    for (int i = 0; i < 33; ++i) outs += std::string(i ? "," : "") + "output:b";
+    const auto p = plan_of("nics: [{name: n, pf: eth1, profile: sim, num_vfs: 2}]\n"
+                           "workloads: [{name: a, attach: {vf: 0}}, {name: b, attach: {vf: 1}}]\n"
+                           "policies: ['in_port=a actions=" + outs + "', 'in_port=b actions=output:a']\n");
+    ASSERT_EQ(p.rules.size(), 2u);
+    EXPECT_EQ(p.rules[0].placement, offload::Placement::Ovs);
+    EXPECT_FALSE(p.rules[0].hw);
+    ASSERT_FALSE(p.rules[0].reasons.empty());
+    EXPECT_EQ(p.rules[0].reasons.back().code, offload::ReasonCode::TooManyActions);
+    EXPECT_EQ(p.rules[1].placement, offload::Placement::Hardware);
+}
+
 TEST(Plan, JsonAndTextShowTheSameVerdicts) {
     auto p = plan_of_file("configs/arm-edge-8.yaml");
     std::ostringstream text, json;
