@@ -1,4 +1,5 @@
 #include "controller/plan.h"
+#include "flow/enum_names.h"
 
 #include <algorithm>
 #include <set>
@@ -498,14 +499,9 @@ private:
 }  // namespace
 
 std::string_view to_string(Phase p) {
-    switch (p) {
-        case Phase::Nic: return "nic";
-        case Phase::Workload: return "workload";
-        case Phase::Ovs: return "ovs";
-        case Phase::Flows: return "flows";
-        case Phase::HardwareRules: return "hardware-rules";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 5> kNames{"nic", "workload", "ovs", "flows", "hardware-rules"};
+    static_assert(names_cover(kNames, Phase::HardwareRules));
+    return name_of(p, kNames);
 }
 
 Plan build_plan(const spec::Spec& s, const ProfileMap& profiles) { return Builder(s, profiles).build(); }

@@ -1,4 +1,5 @@
 #include "controller/spec.h"
+#include "flow/enum_names.h"
 
 #include <algorithm>
 
@@ -14,12 +15,9 @@ std::string Origin::path_of(std::string_view key) const {
 }
 
 std::string_view to_string(TcPolicy p) {
-    switch (p) {
-        case TcPolicy::None: return "none";
-        case TcPolicy::SkipSw: return "skip_sw";
-        case TcPolicy::SkipHw: return "skip_hw";
-    }
-    return "none";
+    static constexpr std::array<std::string_view, 3> kNames{"none", "skip_sw", "skip_hw"};
+    static_assert(names_cover(kNames, TcPolicy::SkipHw));
+    return name_of(p, kNames);
 }
 
 const NicSpec* Spec::find_nic(std::string_view name) const {

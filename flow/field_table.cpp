@@ -1,6 +1,7 @@
 // The one table of match fields. Parser, printer, NIC-profile validation,
 // capability checks and docs all read it, so they cannot drift apart.
 #include "flow/flow.h"
+#include "flow/enum_names.h"
 
 #include <stdexcept>
 
@@ -80,12 +81,9 @@ ActionKind kind_of(const Action& a) {
 }
 
 std::string_view to_string(TunnelType t) {
-    switch (t) {
-        case TunnelType::Vxlan: return "vxlan";
-        case TunnelType::Geneve: return "geneve";
-        case TunnelType::Gre: return "gre";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 3> kNames{"vxlan", "geneve", "gre"};
+    static_assert(names_cover(kNames, TunnelType::Gre));
+    return name_of(t, kNames);
 }
 
 std::optional<TunnelType> tunnel_type_from_name(std::string_view name) {

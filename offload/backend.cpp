@@ -1,14 +1,12 @@
 #include "offload/backend.h"
+#include "flow/enum_names.h"
 
 namespace snoc::offload {
 
 std::string_view to_string(Residency r) {
-    switch (r) {
-        case Residency::Any: return "any";
-        case Residency::HardwareOnly: return "hardware-only";
-        case Residency::SoftwareOnly: return "software-only";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 3> kNames{"any", "hardware-only", "software-only"};
+    static_assert(names_cover(kNames, Residency::SoftwareOnly));
+    return name_of(r, kNames);
 }
 
 }  // namespace snoc::offload

@@ -3,8 +3,11 @@
 // metrics labels.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
+
+#include "flow/enum_names.h"
 
 namespace snoc::offload {
 
@@ -15,14 +18,9 @@ enum class Placement : uint8_t {
     Failed,      // snoc tried to install it and could not
 };
 
-constexpr std::string_view to_string(Placement p) {
-    switch (p) {
-        case Placement::Hardware: return "hardware";
-        case Placement::TcSoftware: return "tc-software";
-        case Placement::Ovs: return "ovs";
-        case Placement::Failed: return "failed";
-    }
-    return "unknown";
-}
+inline constexpr std::array<std::string_view, 4> kPlacementNames{"hardware", "tc-software", "ovs", "failed"};
+static_assert(names_cover(kPlacementNames, Placement::Failed));
+
+constexpr std::string_view to_string(Placement p) { return name_of(p, kPlacementNames); }
 
 }  // namespace snoc::offload

@@ -1,16 +1,12 @@
 #include "offload/ports.h"
+#include "flow/enum_names.h"
 
 namespace snoc::offload {
 
 std::string_view to_string(PortKind k) {
-    switch (k) {
-        case PortKind::Uplink: return "uplink";
-        case PortKind::VfRepresentor: return "vf-representor";
-        case PortKind::Veth: return "veth";
-        case PortKind::Tunnel: return "tunnel";
-        case PortKind::Local: return "local";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 5> kNames{"uplink", "vf-representor", "veth", "tunnel", "local"};
+    static_assert(names_cover(kNames, PortKind::Local));
+    return name_of(k, kNames);
 }
 
 const PortInfo* find_port(const PortDirectory& ports, std::string_view name) {

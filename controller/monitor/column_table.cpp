@@ -1,4 +1,5 @@
 #include "controller/monitor/column_table.h"
+#include "flow/enum_names.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,12 +8,9 @@
 namespace snoc::monitor {
 
 std::string_view to_string(Layout l) {
-    switch (l) {
-        case Layout::Left: return "left";
-        case Layout::Right: return "right";
-        case Layout::Line: return "line";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 3> kNames{"left", "right", "line"};
+    static_assert(names_cover(kNames, Layout::Line));
+    return name_of(l, kNames);
 }
 
 void ColumnTable::add_row(TableRow row) {

@@ -1,4 +1,5 @@
 #include "controller/monitor/offload_stats.h"
+#include "flow/enum_names.h"
 
 #include <cstring>
 
@@ -7,13 +8,10 @@
 namespace snoc::monitor {
 
 std::string_view to_string(RepairKind k) {
-    switch (k) {
-        case RepairKind::RepresentorVanished: return "representor-vanished";
-        case RepairKind::OvsRestarted: return "ovs-restarted";
-        case RepairKind::TcRuleDeleted: return "tc-rule-deleted";
-        case RepairKind::FlowDrift: return "flow-drift";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 4> kNames{
+        "representor-vanished", "ovs-restarted", "tc-rule-deleted", "flow-drift"};
+    static_assert(names_cover(kNames, RepairKind::FlowDrift));
+    return name_of(k, kNames);
 }
 
 void LatencyHistogram::observe(double seconds) {

@@ -1,24 +1,18 @@
 #include "controller/monitor/traffic_ledger.h"
+#include "flow/enum_names.h"
 
 namespace snoc::monitor {
 
 std::string_view to_string(Source s) {
-    switch (s) {
-        case Source::Datapath: return "datapath";
-        case Source::HwRule: return "hw-rule";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 2> kNames{"datapath", "hw-rule"};
+    static_assert(names_cover(kNames, Source::HwRule));
+    return name_of(s, kNames);
 }
 
 std::string_view to_string(Dimension d) {
-    switch (d) {
-        case Dimension::Nic: return "nic";
-        case Dimension::Bridge: return "bridge";
-        case Dimension::Port: return "port";
-        case Dimension::Workload: return "workload";
-        case Dimension::Rule: return "rule";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 5> kNames{"nic", "bridge", "port", "workload", "rule"};
+    static_assert(names_cover(kNames, Dimension::Rule));
+    return name_of(d, kNames);
 }
 
 const std::string& label_of(const TrafficLabels& l, Dimension d) {

@@ -1,4 +1,5 @@
 #include "controller/nic/nic_reconcile.h"
+#include "flow/enum_names.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -60,25 +61,10 @@ void change_vfs(std::vector<Step>& out, const spec::NicSpec& want, const NicStat
 }  // namespace
 
 std::string_view to_string(StepKind k) {
-    switch (k) {
-        case StepKind::SetNumVfs: return "set-num-vfs";
-        case StepKind::UnbindVfs: return "unbind-vfs";
-        case StepKind::SetEswitchMode: return "set-eswitch-mode";
-        case StepKind::BindVfs: return "bind-vfs";
-        case StepKind::RenameRepresentor: return "rename-representor";
-        case StepKind::SetVfMac: return "set-vf-mac";
-        case StepKind::SetVfSettings: return "set-vf-settings";
-        case StepKind::SetInlineMode: return "set-inline-mode";
-        case StepKind::SetEncapMode: return "set-encap-mode";
-        case StepKind::SetHwTcOffload: return "set-hw-tc-offload";
-        case StepKind::SetLinkUp: return "set-link-up";
-        case StepKind::SetIrqAffinity: return "set-irq-affinity";
-        case StepKind::CreateNetns: return "create-netns";
-        case StepKind::CreatePortPair: return "create-port-pair";
-        case StepKind::ConfigurePort: return "configure-port";
-        case StepKind::LoadEswitch: return "load-eswitch";
-    }
-    return "unknown";
+    static constexpr std::array<std::string_view, 16> kNames{
+        "set-num-vfs", "unbind-vfs", "set-eswitch-mode", "bind-vfs", "rename-representor", "set-vf-mac", "set-vf-settings", "set-inline-mode", "set-encap-mode", "set-hw-tc-offload", "set-link-up", "set-irq-affinity", "create-netns", "create-port-pair", "configure-port", "load-eswitch"};
+    static_assert(names_cover(kNames, StepKind::LoadEswitch));
+    return name_of(k, kNames);
 }
 
 std::vector<Step> device_steps(const spec::NicSpec& want, const offload::NicProfile& profile, const NicState& have,

@@ -1,16 +1,12 @@
 #include "controller/nic/nic_state.h"
+#include "flow/enum_names.h"
 
 namespace snoc::nic {
 
 std::string_view to_string(PortFlavour f) {
-    switch (f) {
-        case PortFlavour::Physical: return "physical";
-        case PortFlavour::PciPf: return "pcipf";
-        case PortFlavour::PciVf: return "pcivf";
-        case PortFlavour::PciSf: return "pcisf";
-        case PortFlavour::Other: return "other";
-    }
-    return "other";
+    static constexpr std::array<std::string_view, 5> kNames{"physical", "pcipf", "pcivf", "pcisf", "other"};
+    static_assert(names_cover(kNames, PortFlavour::Other));
+    return name_of(f, kNames);
 }
 
 const DevlinkPort* NicState::vf_port(uint16_t vf) const {

@@ -1,4 +1,5 @@
 #include "offload/rte_flow/rte_rule.h"
+#include "flow/enum_names.h"
 
 #include <array>
 
@@ -7,20 +8,10 @@ namespace snoc::offload::rte {
 std::string_view to_string(Mode m) { return m == Mode::Transfer ? "transfer" : "ingress"; }
 
 std::string_view to_string(ItemType t) {
-    switch (t) {
-        case ItemType::RepresentedPort: return "represented_port";
-        case ItemType::Eth: return "eth";
-        case ItemType::Vlan: return "vlan";
-        case ItemType::Ipv4: return "ipv4";
-        case ItemType::Ipv6: return "ipv6";
-        case ItemType::Udp: return "udp";
-        case ItemType::Tcp: return "tcp";
-        case ItemType::Icmp: return "icmp";
-        case ItemType::Icmp6: return "icmp6";
-        case ItemType::Vxlan: return "vxlan";
-        case ItemType::Geneve: return "geneve";
-    }
-    return "?";
+    static constexpr std::array<std::string_view, 11> kNames{
+        "represented_port", "eth", "vlan", "ipv4", "ipv6", "udp", "tcp", "icmp", "icmp6", "vxlan", "geneve"};
+    static_assert(names_cover(kNames, ItemType::Geneve));
+    return name_of(t, kNames);
 }
 
 std::string_view to_string(ActionType t) {

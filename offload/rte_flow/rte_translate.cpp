@@ -1,4 +1,5 @@
 #include "offload/rte_flow/rte_translate.h"
+#include "flow/enum_names.h"
 
 #include <cerrno>
 #include <cstring>
@@ -356,12 +357,9 @@ uint32_t mark_id_for(uint64_t cookie) {
 }
 
 std::string_view to_string(Part p) {
-    switch (p) {
-        case Part::Port: return "port";
-        case Part::Match: return "match";
-        case Part::Action: return "action";
-    }
-    return "?";
+    static constexpr std::array<std::string_view, 3> kNames{"port", "match", "action"};
+    static_assert(names_cover(kNames, Part::Action));
+    return name_of(p, kNames);
 }
 
 Status translate(const HwRule& rule, uint32_t priority, const TranslateContext& ctx, Rule& out, Part* failed) {

@@ -1,4 +1,5 @@
 #include "offload/tc/flower_key_table.h"
+#include "flow/enum_names.h"
 
 #include <linux/pkt_cls.h>
 
@@ -148,40 +149,23 @@ size_t key_bytes(const FlowerKey& k) {
 }
 
 std::string_view to_string(KeyCodec c) {
-    switch (c) {
-        case KeyCodec::Bytes: return "bytes";
-        case KeyCodec::Host16: return "host16";
-        case KeyCodec::Host32: return "host32";
-        case KeyCodec::TunnelId: return "tunnel_id";
-        case KeyCodec::CtFlags: return "ct_flags";
-        case KeyCodec::Tos: return "tos";
-        case KeyCodec::EthType: return "eth_type";
-        case KeyCodec::VlanEthType: return "vlan_eth_type";
-    }
-    return "bytes";
+    static constexpr std::array<std::string_view, 8> kNames{
+        "bytes", "host16", "host32", "tunnel_id", "ct_flags", "tos", "eth_type", "vlan_eth_type"};
+    static_assert(names_cover(kNames, KeyCodec::VlanEthType));
+    return name_of(c, kNames);
 }
 
 std::string_view to_string(KeyMask m) {
-    switch (m) {
-        case KeyMask::Masked: return "masked";
-        case KeyMask::Exact: return "exact";
-        case KeyMask::Full: return "full";
-    }
-    return "masked";
+    static constexpr std::array<std::string_view, 3> kNames{"masked", "exact", "full"};
+    static_assert(names_cover(kNames, KeyMask::Full));
+    return name_of(m, kNames);
 }
 
 std::string_view to_string(KeyPrint p) {
-    switch (p) {
-        case KeyPrint::Syntax: return "syntax";
-        case KeyPrint::Number: return "number";
-        case KeyPrint::Decimal: return "decimal";
-        case KeyPrint::HexMasked: return "hex_masked";
-        case KeyPrint::IpProtoWord: return "ip_proto_word";
-        case KeyPrint::EthTypeWord: return "eth_type_word";
-        case KeyPrint::CtFlags: return "ct_flags";
-        case KeyPrint::Header: return "header";
-    }
-    return "syntax";
+    static constexpr std::array<std::string_view, 8> kNames{
+        "syntax", "number", "decimal", "hex_masked", "ip_proto_word", "eth_type_word", "ct_flags", "header"};
+    static_assert(names_cover(kNames, KeyPrint::Header));
+    return name_of(p, kNames);
 }
 
 }  // namespace snoc::offload::tc

@@ -1,4 +1,5 @@
 #include "offload/tc/flower_message.h"
+#include "flow/enum_names.h"
 
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
@@ -20,12 +21,9 @@ namespace snoc::offload::tc {
 uint32_t ingress_parent() { return TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS); }
 
 std::string_view to_string(SkipPolicy p) {
-    switch (p) {
-        case SkipPolicy::None: return "none";
-        case SkipPolicy::SkipSw: return "skip_sw";
-        case SkipPolicy::SkipHw: return "skip_hw";
-    }
-    return "none";
+    static constexpr std::array<std::string_view, 3> kNames{"none", "skip_sw", "skip_hw"};
+    static_assert(names_cover(kNames, SkipPolicy::SkipHw));
+    return name_of(p, kNames);
 }
 
 uint16_t prio_for(uint16_t openflow_priority) {
