@@ -317,6 +317,10 @@ DpActionsTranslation translate_dp_actions(std::string_view actions, const DpPort
     DpActionsTranslation out;
     Ctx c{ports, datapath, out, std::nullopt};
     for (std::string_view item : split_actions(trim(actions))) {
+        // format_odp_actions' spelling of an action list with no action in
+        // it (bytes it could not read follow as ",***N leftover bytes***
+        // (...)", reported as any unknown action is). No action is a drop.
+        if (item == "<empty>") continue;
         const size_t open = item.find('(');
         const std::string_view name = open == std::string_view::npos ? item : item.substr(0, open);
         const ActionRule* rule = nullptr;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ovs-integration/dpflow_actions.h"
+#include "ovs-integration/dpflow_key.h"
 
 namespace snoc::ovs {
 namespace {
@@ -38,9 +39,7 @@ DpFlowTranslation translate_dpflow(const DpFlow& f, const DpPortMap& ports, std:
         from_tunnel = from_tunnel || (p && is_tunnel_type(p->type));
     }
     for (const std::string& key : f.unmapped_keys) {
-        add(t.untranslatable, {ReasonCode::MatchUnsupported, key,
-                               "datapath key " + key +
-                                   " has no canonical field, so snoc cannot check it against the NIC profile"});
+        add(t.untranslatable, {ReasonCode::MatchUnsupported, key, describe_unmapped_key(key, f.match)});
     }
     if (from_tunnel) t.flow.actions.push_back(flow::TunnelDecap{});
     DpActionsTranslation a = translate_dp_actions(f.actions_text, ports, datapath);

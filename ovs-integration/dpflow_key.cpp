@@ -195,39 +195,134 @@ bool for_each_top(std::string_view s, char sep, Fn&& fn) {
     return fn(s.substr(start));
 }
 
-// Flag sets as format_flags_masked prints them ("+trk+est-new") or as a
-// plain list ("syn|ack", exact). The mask covers every flag named.
-std::optional<std::pair<uint64_t, uint64_t>> parse_flag_words(std::string_view s, std::span<const FlagName> names,
-                                                              uint64_t all_bits) {
+// The largest value a flag key's datapath attribute can carry: tcp_flags
+// is the 12 flag bits of the TCP header (TCP_FLAGS()), ct_state a u32 of
+// which the canonical field knows the 8 named bits.
+uint64_t flag_attr_bits(Field f) { return f == Field::TcpFlags ? 0x0fff : 0xffffffff; }
+
+// A flag set as lib/flow.c prints it:
+// - format_flags (exact): names joined by '|' ("syn|ack"), the bits it has
+//   no name for last as one hex number ("new|trk|0x100"), "0" for none
+//   (read as a number by the caller); the mask is every bit of the attribute;
+// - format_flags_masked: "+trk+est-new", "+" set and "-" clear, the mask
+//   covering every bit named, "[Unknown]" for a masked bit without a name.
+// Names are flow/flag_names.h's plus OVS's bracketed hex names ("[200]":
+// packet_tcp_flag_to_string's names for TCP's reserved bits).
+struct FlagWords {
     uint64_t value = 0;
     uint64_t mask = 0;
+    std::string unknown;  // the "+[Unknown]" / "-[Unknown]" words, as printed
+};
+
+// "[200]" -> 0x200: one bit, as a bracketed hex number.
+std::optional<uint64_t> bracketed_bit(std::string_view word) {
+    if (word.size() < 3 || word.front() != '[' || word.back() != ']' || word.size() > 18) return std::nullopt;
+    uint64_t bit = 0;
+    for (char c : word.substr(1, word.size() - 2)) {
+        const int d = dpflow_text::hex_value(c);
+        if (d < 0) return std::nullopt;
+        bit = (bit << 4) | static_cast<uint64_t>(d);
+    }
+    if (bit == 0 || (bit & (bit - 1)) != 0) return std::nullopt;
+    return bit;
+}
+
+std::optional<FlagWords> parse_flag_words(std::string_view s, std::span<const FlagName> names, uint64_t attr_bits) {
+    FlagWords out;
     const bool plus_minus = !s.empty() && (s[0] == '+' || s[0] == '-');
     size_t i = 0;
     while (i < s.size()) {
         bool on = true;
+        const size_t word_start = i;
         if (plus_minus) {
             if (s[i] != '+' && s[i] != '-') return std::nullopt;
             on = s[i] == '+';
             ++i;
-        } else if (s[i] == '|') {
+        } else if (i > 0) {
+            if (s[i] != '|') return std::nullopt;
             ++i;
         }
         size_t end = i;
         while (end < s.size() && s[end] != '+' && s[end] != '-' && s[end] != '|') ++end;
         const std::string_view word = s.substr(i, end - i);
-        bool known = false;
+        uint64_t bits = 0;
         for (const FlagName& n : names) {
-            if (n.name == word) {
-                known = true;
-                mask |= n.bit;
-                if (on) value |= n.bit;
+            if (n.name == word) bits = n.bit;
+        }
+        if (bits == 0) {
+            if (const auto bit = bracketed_bit(word)) {
+                bits = *bit;
+            } else if (plus_minus && word == "[Unknown]") {
+                out.unknown += s.substr(word_start, end - word_start);
+            } else if (!plus_minus && word.size() > 2 && word[0] == '0' && word[1] == 'x') {
+                const auto n = parse_uint_dec_or_hex(word);  // format_flags' unnamed bits, together
+                if (!n || *n == 0) return std::nullopt;
+                bits = *n;
+            } else {
+                return std::nullopt;
             }
         }
-        if (!known) return std::nullopt;
+        if ((bits & ~attr_bits) != 0) return std::nullopt;
+        out.mask |= bits;
+        if (on) out.value |= bits;
         i = end;
     }
-    if (!plus_minus) mask = all_bits;
-    return std::pair{value, mask};
+    if (!plus_minus) out.mask = attr_bits;
+    return out;
+}
+
+// "key32": an attribute type OVS has no name for, printed by number
+// (ovs_key_attr_to_string) with its bytes in hex (format_generic_odp_key).
+bool is_generic_key(std::string_view key) {
+    if (key.size() <= 3 || !key.starts_with("key")) return false;
+    return std::all_of(key.begin() + 3, key.end(), [](char c) { return dpflow_text::is_digit(c); });
+}
+
+// Datapath attributes whose canonical field is looked up by name
+// (flow::field_from_name) rather than named in kKeyRules: the canonical
+// model has no ARP fields yet. When flow/field_table.cpp gains them under
+// these names, ARP keys map onto them with no change here; until then each
+// constrained attribute is a reason naming the field it would need.
+struct NamedRule {
+    std::string_view key;
+    std::string_view attr;
+    std::string_view canonical;
+};
+constexpr std::array<NamedRule, 5> kNamedRules = {{
+    {"arp", "sip", "arp_spa"},
+    {"arp", "tip", "arp_tpa"},
+    {"arp", "op", "arp_op"},
+    {"arp", "sha", "arp_sha"},
+    {"arp", "tha", "arp_tha"},
+}};
+
+const NamedRule* find_named(std::string_view key, std::string_view attr) {
+    for (const NamedRule& r : kNamedRules) {
+        if (same(r.key, key) && same(r.attr, attr)) return &r;
+    }
+    return nullptr;
+}
+
+// kNamedRules as KeyRules for the fields the model has, by index.
+const std::array<std::optional<KeyRule>, kNamedRules.size()>& named_key_rules() {
+    static const auto rules = [] {
+        std::array<std::optional<KeyRule>, kNamedRules.size()> out{};
+        for (size_t i = 0; i < kNamedRules.size(); ++i) {
+            const auto field = flow::field_from_name(kNamedRules[i].canonical);
+            if (!field) continue;
+            std::optional<ValueKind> kind;
+            switch (flow::field_info(*field).kind) {
+                case flow::FieldKind::Mac: kind = ValueKind::Mac; break;
+                case flow::FieldKind::Ipv4: kind = ValueKind::Ipv4; break;
+                case flow::FieldKind::Ipv6: kind = ValueKind::Ipv6; break;
+                case flow::FieldKind::Uint: kind = ValueKind::Uint; break;
+                default: break;  // a flag field: not what these attributes are
+            }
+            if (kind) out[i] = KeyRule{kNamedRules[i].key, kNamedRules[i].attr, *field, *kind};
+        }
+        return out;
+    }();
+    return rules;
 }
 
 class KeyParser {
@@ -238,6 +333,8 @@ public:
     // A comma-separated key list; `encap(...)` recurses into one.
     std::optional<std::string> parse_list(std::string_view text) {
         if (trim(text).empty()) return std::nullopt;
+        // odp_flow_format's spelling of a key without attributes.
+        if (encap_depth_ == 0 && same(trim(text), "<empty>")) return std::nullopt;
         std::optional<std::string> err;
         const bool complete = for_each_top(text, ',', [&](std::string_view item) {
             err = parse_item(trim(item));
@@ -333,6 +430,29 @@ private:
     // attributes are split at every ',' (what for_each_top does then).
     std::optional<std::string> parse_body(std::string_view key, std::string_view body, std::string_view item,
                                           bool flat) {
+        if (encap_depth_ > 0 && same(key, "vlan")) return parse_inner_vlan(body, item, flat);
+        return parse_fields(key, body, item, flat);
+    }
+
+    // A vlan(...) inside encap(...) is the inner tag of a double-tagged
+    // (QinQ) packet; the one outside is the outer tag, and only that one has
+    // canonical fields (vlan_vid / vlan_pcp, as OpenFlow's dl_vlan is the
+    // outermost tag). The inner tag is read (a malformed one is an error as
+    // anywhere) but sets nothing: it is reported whole, wildcarded or not,
+    // since a second tag is there either way and the payload type sits
+    // behind it.
+    std::optional<std::string> parse_inner_vlan(std::string_view body, std::string_view item, bool flat) {
+        flow::Match* const match = std::exchange(match_, nullptr);
+        std::vector<std::string>* const unmapped = std::exchange(unmapped_, nullptr);
+        auto err = parse_fields("vlan", body, item, flat);
+        match_ = match;
+        unmapped_ = unmapped;
+        if (!err) add_unmapped("encap(" + std::string(item) + ")");
+        return err;
+    }
+
+    std::optional<std::string> parse_fields(std::string_view key, std::string_view body, std::string_view item,
+                                            bool flat) {
         const RuleGroup rules = find_group(key);
         if (const KeyRule* scalar = rules.find("")) return apply(*scalar, body);
         if (same(key, "recirc_id")) {
@@ -378,6 +498,10 @@ private:
             return std::nullopt;
         }
         if (const KeyRule* rule = rules.find(attr.substr(0, eq))) return apply(*rule, attr.substr(eq + 1));
+        if (const NamedRule* named = find_named(key, attr.substr(0, eq))) {
+            const auto& rule = named_key_rules()[static_cast<size_t>(named - kNamedRules.data())];
+            if (rule) return apply(*rule, attr.substr(eq + 1));
+        }
         note_unmapped(key, attr.substr(0, eq), trim(attr.substr(eq + 1)));
         return std::nullopt;
     }
@@ -387,10 +511,15 @@ private:
     // without that metadata carries: skb_mark(0), packet_type(ns=0,id=0)),
     // frag=no (every unfragmented packet), or implied by the tunnel port
     // (tunnel tp_dst / ttl / tos: the port's own options).
+    //
+    // An attribute OVS has no name for (key32(00 00/00 00): a newer kernel's
+    // OVS_KEY_ATTR_IPV6_EXTHDRS) is skipped only when wildcarded: what its
+    // zero means is not known.
     void note_unmapped(std::string_view key, std::string_view attr, std::string_view text) {
         if (!unmapped_) return;  // only checking: nothing to check here
         const auto [value, mask] = split_mask(text);
-        if (text.empty() || (mask && is_zero_text(*mask)) || (!mask && is_zero_text(value))) return;
+        if (text.empty() || (mask && is_zero_text(*mask))) return;
+        if (!mask && is_zero_text(value) && !is_generic_key(key)) return;
         if (attr == "frag" && value == "no") return;
         if (key == "tunnel" && (attr == "tp_dst" || attr == "tp_src" || attr == "ttl" || attr == "tos")) return;
         std::string printed(key);
@@ -401,14 +530,19 @@ private:
         }
         printed += text;
         printed += ')';
-        if (unmapped_->size() < kMaxUnmapped) unmapped_->push_back(std::move(printed));
+        add_unmapped(std::move(printed));
     }
 
-    // "0", "0x0", "0.0.0.0", "::", "00:00:00:00:00:00": every digit zero.
+    void add_unmapped(std::string printed) {
+        if (unmapped_ && unmapped_->size() < kMaxUnmapped) unmapped_->push_back(std::move(printed));
+    }
+
+    // "0", "0x0", "0.0.0.0", "::", "00:00:00:00:00:00", "00 00" (the bytes
+    // of an attribute OVS has no name for): every digit zero.
     static bool is_zero_text(std::string_view s) {
         if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
-        if (s.empty()) return false;
-        return std::all_of(s.begin(), s.end(), [](char c) { return c == '0' || c == '.' || c == ':'; });
+        if (s.find_first_not_of(' ') == std::string_view::npos) return false;
+        return std::all_of(s.begin(), s.end(), [](char c) { return c == '0' || c == '.' || c == ':' || c == ' '; });
     }
 
     std::optional<std::string> apply(const KeyRule& rule, std::string_view text) {
@@ -460,7 +594,10 @@ private:
         if ((*v & ~full) != 0) return bad("number");
         // An 802.1Q/802.1ad TPID here is the outer type of a VLAN packet; the
         // inner type (in encap(...)) is what OpenFlow and the model call dl_type.
+        // An outer 802.1ad S-tag is more than the canonical tag says (an
+        // 802.1Q one): reported, while its vid / pcp still map.
         if (rule.kind == ValueKind::EthType && (*v == 0x8100 || *v == 0x88a8) && (mask & full) == full) {
+            if (*v == 0x88a8 && encap_depth_ == 0 && unmapped_) add_unmapped("eth_type(" + std::string(value) + ")");
             return std::nullopt;
         }
         set_uint_field(rule.field, *v, mask & full);
@@ -517,28 +654,51 @@ private:
         return true;
     }
 
+    // tcp_flags and ct_state. The canonical field keeps the bits it has
+    // room for; set bits beyond it (ct_state past dnat: "new|trk|0x100") and
+    // masked bits OVS could not name ("+[Unknown]") are reported as unmapped.
     template <typename Bad>
     std::optional<std::string> set_flags(Field f, std::string_view value, std::optional<std::string_view> mask_text,
                                          std::span<const FlagName> names, Bad& bad) {
         const uint64_t full = full_uint_mask(f);
+        const uint64_t attr_bits = flag_attr_bits(f);
         uint64_t v = 0;
-        uint64_t mask = full;
+        uint64_t mask = attr_bits;
+        std::string unknown;
         if (const auto n = parse_uint(value)) {
             v = *n;
             if (mask_text) {
                 const auto m = parse_uint(*mask_text);
                 if (!m) return bad("mask");
-                mask = *m;
+                mask = *m & attr_bits;
             }
         } else {
-            const auto words = parse_flag_words(value, names, full);
+            auto words = parse_flag_words(value, names, attr_bits);
             if (!words || mask_text) return bad("flags");
-            v = words->first;
-            mask = words->second;
+            v = words->value;
+            mask = words->mask;
+            unknown = std::move(words->unknown);
         }
-        if ((v & ~full) != 0) return bad("flags");
-        set_uint_field(f, v, mask & full);
+        if ((v & ~attr_bits) != 0) return bad("flags");
+        set_uint_field(f, v & full, mask & full);
+        if (!unmapped_) return std::nullopt;
+        const std::string_view key = f == Field::TcpFlags ? "tcp_flags" : "ct_state";
+        if (const uint64_t extra = v & mask & ~full; extra != 0) {
+            const bool exact = mask == attr_bits;
+            add_unmapped(std::string(key) + "(" + hex(extra) + (exact ? "" : "/" + hex(mask & ~full)) + ")");
+        }
+        if (!unknown.empty()) add_unmapped(std::string(key) + "(" + unknown + ")");
         return std::nullopt;
+    }
+
+    static std::string hex(uint64_t n) {
+        static constexpr char kDigits[] = "0123456789abcdef";
+        std::string digits;
+        do {
+            digits.insert(digits.begin(), kDigits[n & 0xf]);
+            n >>= 4;
+        } while (n != 0);
+        return "0x" + digits;
     }
 
     static constexpr int kMaxEncapDepth = 8;
@@ -561,6 +721,46 @@ std::optional<std::string> read_dpflow_key(std::string_view key, DpKeyFacts& fac
 std::optional<size_t> check_canonical_dpflow_key(std::string_view text, DpKeyFacts& facts) {
     KeyParser keys(facts, nullptr, nullptr);
     return keys.read_canonical(text);
+}
+
+std::string describe_unmapped_key(std::string_view printed, const flow::Match& match) {
+    const std::string item(printed);
+    const std::string cannot = ", so snoc cannot check it against the NIC profile";
+    if (printed.starts_with("eth_type(")) {
+        return "the outer VLAN tag is an 802.1ad S-tag (" + item +
+               "); the canonical vlan_vid / vlan_pcp describe an 802.1Q tag and the model has no field for a "
+               "tag's TPID" + cannot;
+    }
+    if (printed.starts_with("encap(vlan(")) {
+        std::string outer = "the outer tag";
+        if (match.has(Field::VlanVid)) {
+            outer += " (vlan_vid " + std::to_string(match.get(Field::VlanVid).value_uint(2)) + ")";
+        }
+        return "datapath key " + item + " is the inner VLAN tag (C-tag) of a double-tagged (QinQ) packet; the " +
+               "canonical vlan_vid / vlan_pcp hold " + outer + " and the model has no field for a second tag" +
+               cannot;
+    }
+    if (printed.starts_with("tcp_flags(") || printed.starts_with("ct_state(")) {
+        const Field f = printed.starts_with("tcp_flags(") ? Field::TcpFlags : Field::CtState;
+        return "datapath key " + item + " matches flag bits without a name in the canonical " +
+               std::string(flow::to_string(f)) + " (" + std::to_string(flow::field_info(f).bits) + " bits)" + cannot;
+    }
+    const size_t open = printed.find('(');
+    const std::string_view key = printed.substr(0, open);
+    if (is_generic_key(key)) {
+        return "datapath key " + item +
+               " is an attribute OVS itself has no name for (one a newer kernel sends, such as key32, "
+               "OVS_KEY_ATTR_IPV6_EXTHDRS) and it is not wildcarded" +
+               cannot;
+    }
+    if (open != std::string_view::npos) {
+        const std::string_view body = printed.substr(open + 1);
+        if (const NamedRule* named = find_named(key, body.substr(0, body.find('=')))) {
+            return "datapath key " + item + " needs the canonical field " + std::string(named->canonical) +
+                   ", which the canonical model (flow/flow.h) does not have" + cannot;
+        }
+    }
+    return "datapath key " + item + " has no canonical field" + cannot;
 }
 
 }  // namespace snoc::ovs

@@ -9,7 +9,9 @@
 // formed; when they really constrain the flow (not wildcarded, not the zero
 // every unmarked packet carries) they are reported as unmapped, as printed
 // ("skb_mark(0x1)"), so the translation can say so instead of silently
-// widening the match.
+// widening the match. So are the parts of a key the model cannot say: the
+// inner tag of a QinQ packet (the outer one maps to vlan_vid / vlan_pcp),
+// an outer 802.1ad TPID, flag bits past the canonical field.
 //
 // Checking and building are one parser so they cannot disagree: a per-poll
 // scan checks every flow's key (same errors as a full parse) without
@@ -50,5 +52,13 @@ std::optional<std::string> read_dpflow_key(std::string_view key, DpKeyFacts& fac
 // the caller then finds the key's end and calls read_dpflow_key, whose
 // verdict and message stand. `facts` is only meaningful on success.
 std::optional<size_t> check_canonical_dpflow_key(std::string_view text, DpKeyFacts& facts);
+
+// One sentence on why an entry of `unmapped` (as read_dpflow_key wrote it)
+// has no canonical form, for its match-unsupported reason: the outer tag's
+// 802.1ad TPID (eth_type(0x88a8)), the inner tag of a QinQ packet
+// (encap(vlan(...))), an ARP attribute (naming the canonical field it needs),
+// flag bits past the canonical field, an attribute OVS has no name for
+// (key32(...)), or any other key. `match` is the flow's canonical match.
+std::string describe_unmapped_key(std::string_view printed, const flow::Match& match);
 
 }  // namespace snoc::ovs
