@@ -1,5 +1,7 @@
 #include "sys/netns_scope.h"
 
+#include <net/if.h>
+
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
@@ -40,6 +42,12 @@ NetnsScope::~NetnsScope() {
     // namespace only fails without CAP_SYS_ADMIN, which enter() needed too.
     (void)::setns(home_fd_, CLONE_NEWNET);
     ::close(home_fd_);
+}
+
+uint32_t ifindex_in(const std::string& netns, const std::string& dev) {
+    NetnsScope scope;
+    if (!netns.empty() && !scope.enter("/run/netns/" + netns).ok()) return 0;
+    return ::if_nametoindex(dev.c_str());
 }
 
 }  // namespace snoc::sys

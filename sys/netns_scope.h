@@ -3,6 +3,7 @@
 // on the namespace of the netlink socket, i.e. of the calling thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "offload/status.h"
@@ -23,5 +24,9 @@ public:
 private:
     int home_fd_ = -1;
 };
+
+// The ifindex of `dev` in the named namespace (under /run/netns; "" = the
+// caller's); 0 when the namespace or the device does not exist.
+uint32_t ifindex_in(const std::string& netns, const std::string& dev);
 
 }  // namespace snoc::sys

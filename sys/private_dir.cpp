@@ -1,4 +1,5 @@
 #include "sys/private_dir.h"
+#include "sys/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,22 +15,6 @@ namespace snoc::sys {
 namespace {
 
 using offload::Status;
-
-class Fd {
-public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() { reset(-1); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    void reset(int fd) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 std::vector<std::string> components(const std::string& path) {
     std::vector<std::string> out;
@@ -65,7 +50,7 @@ Status check_trusted(const struct stat& st, const std::string& where) {
 
 Status make_private_dir(const std::string& path) {
     if (path.empty() || path[0] != '/') return Status::failure(EINVAL, "'" + path + "' is not an absolute path");
-    Fd dir(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir(::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() < 0) return Status::failure(errno, "opening /: " + std::string(std::strerror(errno)));
     std::string where;
     for (const std::string& c : components(path)) {

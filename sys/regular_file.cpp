@@ -1,4 +1,5 @@
 #include "sys/regular_file.h"
+#include "sys/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -21,20 +22,6 @@ const char* kind_of(mode_t mode) {
     return "not a regular file";
 }
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 }  // namespace
 
 std::string format_size(size_t bytes) {
@@ -46,7 +33,7 @@ std::string format_size(size_t bytes) {
 Status read_regular_file(const std::string& path, size_t max_bytes, std::string& out) {
     out.clear();
     // O_NONBLOCK: opening a FIFO must not wait for a writer before fstat says what it is.
-    const Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (fd.get() < 0) return Status::failure(errno, std::strerror(errno));
     struct stat st{};
     if (::fstat(fd.get(), &st) != 0) return Status::failure(errno, std::strerror(errno));

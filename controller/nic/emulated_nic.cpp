@@ -80,12 +80,7 @@ struct EmulatedNic::Parts {
 
 namespace {
 
-// ifindex of `dev` in namespace `ns` ("" = ours); 0 when it does not exist.
-uint32_t ifindex_in(const std::string& ns, const std::string& dev) {
-    NetnsScope scope;
-    if (!ns.empty() && !scope.enter("/run/netns/" + ns).ok()) return 0;
-    return ::if_nametoindex(dev.c_str());
-}
+using sys::ifindex_in;
 
 bool is_up_in(const std::string& ns, const std::string& dev) {
     NetnsScope scope;

@@ -1,6 +1,5 @@
 #include "offload/emulated/esw_device.h"
 
-#include <net/if.h>
 
 #include <cerrno>
 #include <set>
@@ -20,7 +19,6 @@ struct EswDevice::Parts {
 
 namespace {
 
-using sys::NetnsScope;
 
 EswLoadOptions load_options(const std::string& pin_dir, const std::string& netns, uint32_t table_size) {
     EswLoadOptions o;
@@ -30,12 +28,7 @@ EswLoadOptions load_options(const std::string& pin_dir, const std::string& netns
     return o;
 }
 
-// ifindex of `dev` in namespace `ns`; 0 when it does not exist.
-uint32_t ifindex_in(const std::string& ns, const std::string& dev) {
-    NetnsScope scope;
-    if (!scope.enter("/run/netns/" + ns).ok()) return 0;
-    return ::if_nametoindex(dev.c_str());
-}
+using sys::ifindex_in;
 
 // Attaches every port, then forgets the ports the eSwitch recorded that are
 // none of these (`forgotten` of them): ifindexes of veth pairs re-made since.
